@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session ends: timers come due in the wheel; a session past its deadline is released; its external
+ * tuple is held back for the port-hold time unless its TCP connection was seen to close.
+ */
+#include "nat_inlines.h"
+
+
+#define FRAG_SWEEP_PER_CALL 4
+
+static void host_unref(struct nat_worker *w, rte_be32_t inside)
+{
+	struct nat_key hk;
+	hash_sig_t sig;
+	int64_t n;
+
+	nat_key_fill(&hk, NAT_KEY_HOST, 0, inside, 0, 0, 0);
+	sig = nat_key_hash(&w->table, &hk);
+	n = nat_table_lookup(&w->table, &hk, sig);
+	if (n > 1)
+		nat_table_set(&w->table, &hk, sig, (uint64_t)n - 1);
+	else if (n == 1)
+		nat_table_del(&w->table, &hk, sig);
+}
+
+static void free_record(struct nat_worker *w, uint32_t idx)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+	struct nat_key out;
+
+	nat_session_key_out2in(s, &out);
+	nat_table_del(&w->table, &out, nat_key_hash(&w->table, &out));
+	nat_record_write_begin(s);
+	nat_record_set_state(s, NAT_S_FREE);
+	nat_record_write_end(s);
+	nat_record_give(&w->table, idx);
+}
+
+static void release(struct nat_worker *w, uint32_t idx, uint32_t now)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+	uint32_t hold = w->config->timeout[NAT_TIMEOUT_PORT_HOLD];
+	struct nat_key in;
+
+	nat_session_key_in2out(s, &in);
+	nat_table_del(&w->table, &in, nat_key_hash(&w->table, &in));
+	host_unref(w, s->inside_addr);
+	if (s->flags & NAT_SESSION_F_EIM)
+		nat_eim_unref(w, s);
+	w->live_sessions--;
+	w->stats.expired++;
+
+	if (hold == 0 || nat_state_closed((enum nat_state)s->state)) {
+		free_record(w, idx);
+		return;
+	}
+	nat_record_touch(s, now);
+	nat_record_set_state(s, NAT_S_HOLD);
+	nat_wheel_insert(&w->table, idx, now + hold);
+}
+
+uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
+{
+	uint32_t done = 0, idx;
+
+	w->stats.drops[PKT_DROP_frag_orphan] += nat_frag_sweep(&w->frags, now, FRAG_SWEEP_PER_CALL);
+	while (done < budget && (idx = nat_wheel_pop_due(&w->table, now)) != NAT_NIL) {
+		struct nat_session *s = &w->table.sessions[idx];
+		uint32_t deadline = nat_session_deadline(w, s);
+
+		done++;
+		if ((int32_t)(deadline - now) > 0)
+			nat_wheel_insert(&w->table, idx, deadline); /* refreshed since it was filed */
+		else if (s->state == NAT_S_HOLD)
+			free_record(w, idx);
+		else
+			release(w, idx, now);
+	}
+	return done;
+}
+
+void nat_session_retime(struct nat_worker *w, uint32_t idx)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+	uint32_t deadline = nat_session_deadline(w, s);
+
+	if ((int32_t)(deadline - s->wheel_at) < 0) {
+		nat_wheel_remove(&w->table, idx);
+		nat_wheel_insert(&w->table, idx, deadline);
+	}
+}

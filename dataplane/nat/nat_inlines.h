@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the NAT's own files share and nobody else needs.
+ */
+#pragma once
+
+#include "nat_worker.h"
+
+static inline uint64_t nat_random(struct nat_worker *w)
+{
+	/* xorshift64*: per worker, no shared state, good enough to make ports unpredictable. */
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 0x2545f4914f6cdd1dull;
+}
+
+/* The IP ID for a translated datagram that may be fragmented later: unique per worker among the
+ * last 65536 / n_workers, and never equal across workers. */
+static inline rte_be16_t nat_next_ip_id(struct nat_worker *w)
+{
+	uint16_t id = (uint16_t)(w->next_ip_id++ * w->plan.n_workers + w->plan.worker);
+
+	return rte_cpu_to_be_16(id);
+}
+
+static inline void nat_key_fill(struct nat_key *k, enum nat_key_kind kind, uint8_t proto,
+				rte_be32_t local_addr, rte_be16_t local_port, rte_be32_t remote_addr,
+				rte_be16_t remote_port)
+{
+	k->local_addr = local_addr;
+	k->remote_addr = remote_addr;
+	k->local_port = local_port;
+	k->remote_port = remote_port;
+	k->proto = proto;
+	k->kind = (uint8_t)kind;
+	k->zero = 0;
+}
+
+static inline void nat_session_key_in2out(const struct nat_session *s, struct nat_key *k)
+{
+	nat_key_fill(k, NAT_KEY_IN2OUT, s->proto, s->inside_addr, s->inside_port, s->remote_addr,
+		     s->remote_port);
+}
+
+static inline void nat_session_key_out2in(const struct nat_session *s, struct nat_key *k)
+{
+	nat_key_fill(k, NAT_KEY_OUT2IN, s->proto, s->outside_addr, s->outside_port, s->remote_addr,
+		     s->remote_port);
+}
+
+static inline uint32_t nat_session_deadline(const struct nat_worker *w, const struct nat_session *s)
+{
+	return s->last_seen + w->config->timeout[nat_state_timeout((enum nat_state)s->state)];
+}
+
+/*
+ * Creates the session for in2out key `in` (already known to be absent), choosing the external
+ * address from pool `pool` and an external port. Returns its index, or NAT_NIL with *why set.
+ */
+uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash_sig_t in_sig,
+			    uint16_t pool, enum nat_state state, uint32_t now, enum pkt_drop *why);
+
+/* Drops session `s`'s reference on its endpoint-independent mapping, ending it with the last one. */
+void nat_eim_unref(struct nat_worker *w, const struct nat_session *s);
+
+/* Moves session `idx` to the timer slot of its deadline if that came earlier (state change). */
+void nat_session_retime(struct nat_worker *w, uint32_t idx);
+
+/* ICMP errors (RFC 5508 §4): translate the error and the packet it quotes. */
+enum pkt_drop nat_icmp_error_in2out(struct nat_worker *w, struct pkt_info *info);
+enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info);

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session creation: which external address and port a new flow gets.
+ *
+ * - Address: paired pooling (RFC 4787 REQ-2): a hash of the inside address picks the pool member, so
+ *   a host always appears as the same public address, whatever the protocol.
+ * - Port: the source port itself when it is in this worker's share and free, else random draws in
+ *   the same range class (below 1024 or not, RFC 6056 algorithm 1). "Free" means no session (live or
+ *   held back) uses the external tuple towards this remote endpoint (endpoint-dependent, RFC 7857
+ *   §3: port overlapping), or additionally no other inside endpoint holds it
+ *   (endpoint-independent).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+
+#include <rte_hash_crc.h>
+
+#include "nat_inlines.h"
+
+#define PORT_DRAWS 64 /* random draws before the flow is refused: enough below ~90% use */
+
+/* EIM mapping values pack what the mapping needs into the hash's data word. */
+#define EIM_PACK(addr, port, users) (((uint64_t)(addr) << 32) | ((uint64_t)(port) << 16) | (users))
+#define EIM_ADDR(v) ((rte_be32_t)((v) >> 32))
+#define EIM_PORT(v) ((rte_be16_t)((v) >> 16))
+#define EIM_USERS(v) ((uint16_t)(v))
+
+static rte_be32_t choose_address(const struct nat_pool *pool, rte_be32_t inside)
+{
+	uint32_t member = rte_hash_crc_4byte(inside, 0x5ec0a7u) % pool->count;
+
+	return rte_cpu_to_be_32(pool->first + member);
+}
+
+static bool port_reserved(const struct nat_config *cfg, uint8_t proto, uint16_t port)
+{
+	uint16_t i;
+
+	if (proto != IPPROTO_TCP)
+		return false;
+	for (i = 0; i < cfg->n_reserved_tcp; i++)
+		if (cfg->reserved_tcp[i] == port)
+			return true;
+	return false;
+}
+
+/* Frees a held-back record early: only done when the same inside endpoint takes the same external
+ * tuple again, which is the very flow the hold protects. */
+static void drop_hold(struct nat_worker *w, uint32_t idx, const struct nat_key *out, hash_sig_t sig)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+
+	nat_table_del(&w->table, out, sig);
+	nat_wheel_remove(&w->table, idx);
+	nat_record_write_begin(s);
+	nat_record_set_state(s, NAT_S_FREE);
+	nat_record_write_end(s);
+	nat_record_give(&w->table, idx);
+}
+
+/*
+ * Is external tuple `out` free for the flow `in`? A tuple held back for the same inside endpoint is
+ * taken over.
+ */
+static bool out_tuple_free(struct nat_worker *w, const struct nat_key *in, const struct nat_key *out,
+			   hash_sig_t sig)
+{
+	int64_t idx = nat_table_lookup(&w->table, out, sig);
+	const struct nat_session *s;
+
+	if (idx < 0)
+		return true;
+	s = &w->table.sessions[idx];
+	if (s->state == NAT_S_HOLD && s->inside_addr == in->local_addr &&
+	    s->inside_port == in->local_port) {
+		drop_hold(w, (uint32_t)idx, out, sig);
+		return true;
+	}
+	return false;
+}
+
+static bool eim_port_taken(struct nat_worker *w, uint8_t proto, rte_be32_t addr, rte_be16_t port)
+{
+	struct nat_key k;
+
+	nat_key_fill(&k, NAT_KEY_EIM_PORT, proto, addr, port, 0, 0);
+	return nat_table_lookup(&w->table, &k, nat_key_hash(&w->table, &k)) >= 0;
+}
+
+static bool candidate_ok(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+			 hash_sig_t *out_sig, uint16_t port, bool eim)
+{
+	if (nat_port_owner(w->plan.n_workers, port) != w->plan.worker ||
+	    port_reserved(w->config, in->proto, port))
+		return false;
+	out->local_port = rte_cpu_to_be_16(port);
+	if (eim && eim_port_taken(w, in->proto, out->local_addr, out->local_port))
+		return false;
+	*out_sig = nat_key_hash(&w->table, out);
+	return out_tuple_free(w, in, out, *out_sig);
+}
+
+/* Fills out->local_port with a free external port; false when none was found. */
+static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+			hash_sig_t *out_sig, bool eim)
+{
+	uint16_t wanted = rte_be_to_cpu_16(in->local_port);
+	uint16_t first, count;
+	int draw;
+
+	if (candidate_ok(w, in, out, out_sig, wanted, eim)) {
+		w->stats.port_kept++;
+		return true;
+	}
+	nat_port_block(&w->plan, wanted < NAT_PORT_HIGH_FIRST, &first, &count);
+	if (count == 0)
+		return false;
+	for (draw = 0; draw < PORT_DRAWS; draw++) {
+		uint16_t port = (uint16_t)(first + nat_random(w) % count);
+
+		if (candidate_ok(w, in, out, out_sig, port, eim)) {
+			w->stats.port_random++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Endpoint-independent: reuse H:p's mapping if it has one. Returns false if the flow must be refused. */
+static bool eim_lookup(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+		       hash_sig_t *out_sig, bool *have_mapping)
+{
+	struct nat_key mk;
+	int64_t v;
+
+	nat_key_fill(&mk, NAT_KEY_EIM_MAP, in->proto, in->local_addr, in->local_port, 0, 0);
+	v = nat_table_lookup(&w->table, &mk, nat_key_hash(&w->table, &mk));
+	*have_mapping = v >= 0;
+	if (v < 0)
+		return true;
+	if (EIM_USERS(v) == UINT16_MAX)
+		return false;
+	out->local_addr = EIM_ADDR(v);
+	out->local_port = EIM_PORT(v);
+	*out_sig = nat_key_hash(&w->table, out);
+	return out_tuple_free(w, in, out, *out_sig);
+}
+
+/* Takes a reference on H:p's endpoint-independent mapping P:x, creating it on first use. */
+static int eim_ref(struct nat_worker *w, const struct nat_key *in, rte_be32_t addr, rte_be16_t port)
+{
+	struct nat_key mk, pk;
+	hash_sig_t msig, psig;
+	int64_t v;
+	int ret;
+
+	nat_key_fill(&mk, NAT_KEY_EIM_MAP, in->proto, in->local_addr, in->local_port, 0, 0);
+	msig = nat_key_hash(&w->table, &mk);
+	v = nat_table_lookup(&w->table, &mk, msig);
+	if (v >= 0)
+		return nat_table_set(&w->table, &mk, msig, (uint64_t)v + 1);
+
+	nat_key_fill(&pk, NAT_KEY_EIM_PORT, in->proto, addr, port, 0, 0);
+	psig = nat_key_hash(&w->table, &pk);
+	ret = nat_table_set(&w->table, &pk, psig, 0);
+	if (ret < 0)
+		return ret;
+	ret = nat_table_set(&w->table, &mk, msig, EIM_PACK(addr, port, 1));
+	if (ret < 0)
+		nat_table_del(&w->table, &pk, psig);
+	return ret;
+}
+
+void nat_eim_unref(struct nat_worker *w, const struct nat_session *s)
+{
+	struct nat_key mk, pk;
+	hash_sig_t msig;
+	int64_t v;
+
+	nat_key_fill(&mk, NAT_KEY_EIM_MAP, s->proto, s->inside_addr, s->inside_port, 0, 0);
+	msig = nat_key_hash(&w->table, &mk);
+	v = nat_table_lookup(&w->table, &mk, msig);
+	if (v < 0)
+		return;
+	if (EIM_USERS(v) > 1) {
+		nat_table_set(&w->table, &mk, msig, (uint64_t)v - 1);
+		return;
+	}
+	nat_table_del(&w->table, &mk, msig);
+	nat_key_fill(&pk, NAT_KEY_EIM_PORT, s->proto, EIM_ADDR(v), EIM_PORT(v), 0, 0);
+	nat_table_del(&w->table, &pk, nat_key_hash(&w->table, &pk));
+}
+
+static uint32_t take_record(struct nat_worker *w, uint32_t now)
+{
+	uint32_t idx = nat_record_take(&w->table);
+
+	if (idx == NAT_NIL) {
+		/* Sessions past their deadline may still be waiting in the wheel: end them now. */
+		nat_worker_expire(w, now, 2 * NAT_BURST_MAX);
+		idx = nat_record_take(&w->table);
+	}
+	return idx;
+}
+
+uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash_sig_t in_sig,
+			    uint16_t pool, enum nat_state state, uint32_t now, enum pkt_drop *why)
+{
+	const struct nat_config *cfg = w->config;
+	bool eim = cfg->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT;
+	bool have_mapping = false;
+	struct nat_key hk, out;
+	hash_sig_t hsig, out_sig = 0;
+	enum pkt_drop fail = PKT_DROP_table_full;
+	struct nat_session *s;
+	int64_t host_sessions;
+	uint32_t idx;
+
+	if (pool >= cfg->n_pools || cfg->pools[pool].count == 0) {
+		*why = PKT_DROP_no_pool;
+		return NAT_NIL;
+	}
+	nat_key_fill(&hk, NAT_KEY_HOST, 0, in->local_addr, 0, 0, 0);
+	hsig = nat_key_hash(&w->table, &hk);
+	host_sessions = nat_table_lookup(&w->table, &hk, hsig);
+	if (host_sessions < 0)
+		host_sessions = 0;
+	if (cfg->per_host_limit && host_sessions >= cfg->per_host_limit) {
+		*why = PKT_DROP_host_limit;
+		return NAT_NIL;
+	}
+
+	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
+		     0, in->remote_addr, in->remote_port);
+	if (eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) {
+		*why = PKT_DROP_ports_exhausted;
+		return NAT_NIL;
+	}
+	if (!have_mapping && !choose_port(w, in, &out, &out_sig, eim)) {
+		*why = PKT_DROP_ports_exhausted;
+		return NAT_NIL;
+	}
+	idx = take_record(w, now);
+	if (idx == NAT_NIL) {
+		*why = PKT_DROP_table_full;
+		return NAT_NIL;
+	}
+	if (nat_table_set(&w->table, in, in_sig, idx) < 0)
+		goto full;
+	if (nat_table_set(&w->table, &out, out_sig, idx) < 0)
+		goto unkey_in;
+	if (nat_table_set(&w->table, &hk, hsig, (uint64_t)host_sessions + 1) < 0) {
+		fail = PKT_DROP_host_table_full;
+		goto unkey_out;
+	}
+	if (eim && eim_ref(w, in, out.local_addr, out.local_port) < 0)
+		goto unhost;
+
+	s = &w->table.sessions[idx];
+	nat_record_write_begin(s);
+	NAT_RECORD_STORE(s->proto, in->proto);
+	NAT_RECORD_STORE(s->pool, pool);
+	NAT_RECORD_STORE(s->flags, (uint16_t)(eim ? NAT_SESSION_F_EIM : 0));
+	NAT_RECORD_STORE(s->inside_addr, in->local_addr);
+	NAT_RECORD_STORE(s->inside_port, in->local_port);
+	NAT_RECORD_STORE(s->outside_addr, out.local_addr);
+	NAT_RECORD_STORE(s->outside_port, out.local_port);
+	NAT_RECORD_STORE(s->remote_addr, in->remote_addr);
+	NAT_RECORD_STORE(s->remote_port, in->remote_port);
+	nat_record_touch(s, now);
+	nat_record_set_state(s, state);
+	nat_record_write_end(s);
+	nat_wheel_insert(&w->table, idx, nat_session_deadline(w, s));
+	w->live_sessions++;
+	w->stats.created++;
+	return idx;
+
+unhost:
+	if (host_sessions == 0)
+		nat_table_del(&w->table, &hk, hsig);
+	else
+		nat_table_set(&w->table, &hk, hsig, (uint64_t)host_sessions);
+unkey_out:
+	nat_table_del(&w->table, &out, out_sig);
+unkey_in:
+	nat_table_del(&w->table, in, in_sig);
+full:
+	*why = fail;
+	nat_record_give(&w->table, idx);
+	return NAT_NIL;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The session record and the hash keys that lead to it.
+ *
+ * Addresses and ports are kept in network byte order everywhere, so the fast path never swaps bytes.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+
+enum nat_state {
+	NAT_S_FREE,
+	NAT_S_UDP,
+	NAT_S_ICMP,
+	NAT_S_TCP_SYN_IN,      /* SYN seen from inside only */
+	NAT_S_TCP_ESTABLISHED, /* SYN seen both ways */
+	NAT_S_TCP_FIN_IN,      /* FIN seen from inside */
+	NAT_S_TCP_FIN_OUT,     /* FIN seen from outside */
+	NAT_S_TCP_FIN_BOTH,    /* FIN seen both ways: closed */
+	NAT_S_TCP_RST,         /* RST seen: kept 4 minutes (RFC 7857 §2.1) */
+	/* Released, but the external tuple is held back so that a late packet of the old flow cannot
+	 * reach a new one. Only the out2in key still leads here; it matches no traffic. */
+	NAT_S_HOLD,
+	NAT_S_MAX,
+};
+
+/* Kinds of hash keys; all live in one per-worker hash. */
+enum nat_key_kind {
+	NAT_KEY_IN2OUT,   /* local = inside H:p */
+	NAT_KEY_OUT2IN,   /* local = external P:x */
+	NAT_KEY_HOST,     /* local = inside H; data = its live session count */
+	NAT_KEY_EIM_MAP,  /* local = inside H:p; data = its endpoint-independent P:x and users */
+	NAT_KEY_EIM_PORT, /* local = external P:x taken by an endpoint-independent mapping */
+};
+
+struct nat_key {
+	rte_be32_t local_addr;
+	rte_be32_t remote_addr;
+	rte_be16_t local_port; /* or ICMP echo identifier */
+	rte_be16_t remote_port;
+	uint8_t proto;
+	uint8_t kind;
+	uint16_t zero; /* keys are compared as 16 bytes: keep the padding defined */
+};
+
+_Static_assert(sizeof(struct nat_key) == 16, "nat_key must stay 16 bytes for rte_hash's fast compare");
+
+/*
+ * One session: 44 bytes. The identity (addresses, ports, proto) is written only when the session is
+ * created or released, inside a `seq` write section, so that a reader on another thread can copy it
+ * without locks and detect a concurrent change (seqlock). last_seen and state are single words the
+ * owning worker updates per packet; readers read them atomically.
+ */
+struct nat_session {
+	uint32_t seq; /* odd while the identity is being rewritten */
+	uint8_t proto;
+	uint8_t state; /* enum nat_state */
+	uint16_t pool; /* index of the pool the external address came from */
+	rte_be32_t inside_addr;
+	rte_be32_t outside_addr;
+	rte_be32_t remote_addr;
+	rte_be16_t inside_port;
+	rte_be16_t outside_port;
+	rte_be16_t remote_port;
+	uint16_t flags; /* NAT_SESSION_F_* */
+	uint32_t last_seen; /* seconds, worker clock */
+	uint32_t wheel_at;  /* the second of the timer wheel slot holding this session */
+	uint32_t wheel_prev;
+	uint32_t wheel_next;
+};
+
+_Static_assert(sizeof(struct nat_session) == 44, "session records are meant to stay compact");
+
+#define NAT_NIL UINT32_MAX
+
+enum {
+	NAT_SESSION_F_EIM = 1 << 0, /* holds a reference on an endpoint-independent mapping */
+};

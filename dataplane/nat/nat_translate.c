@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-burst translation loop, both directions.
+ *
+ * A burst goes through three passes: build each packet's session key and hash; look all keys up in
+ * one bulk call (rte_hash prefetches every bucket first, then compares) and prefetch the session
+ * records found; then translate packet by packet, in arrival order. Packets without a key (ICMP
+ * errors, non-first fragments) take their own slower path in the last pass.
+ */
+#include <rte_prefetch.h>
+
+#include "nat_inlines.h"
+#include "nat_rewrite.h"
+#include "nat_tcp.h"
+
+enum pkt_class {
+	CLASS_KEYED,      /* has a session key */
+	CLASS_ICMP_ERROR, /* translated through the session of the packet it quotes */
+	CLASS_FRAG_LATER, /* follows the first fragment of its datagram */
+	CLASS_DROP,
+};
+
+struct burst_out {
+	struct rte_mbuf **pkts;
+	uint16_t n, cap;
+};
+
+static inline void emit(struct nat_worker *w, struct burst_out *o, struct rte_mbuf *m)
+{
+	if (likely(o->n < o->cap)) {
+		o->pkts[o->n++] = m;
+		return;
+	}
+	w->stats.burst_overflow++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void drop(struct nat_worker *w, struct rte_mbuf *m, enum pkt_drop why)
+{
+	nat_count_drop(w, why);
+	rte_pktmbuf_free(m);
+}
+
+static inline enum pkt_class classify(enum nat_dir dir, const struct pkt_info *info, struct nat_key *k,
+				      enum pkt_drop *why)
+{
+	const struct rte_ipv4_hdr *ip = info->ip;
+	bool in2out = dir == NAT_DIR_IN2OUT;
+	enum nat_key_kind kind = in2out ? NAT_KEY_IN2OUT : NAT_KEY_OUT2IN;
+	/* "local" is the inside host going out, our external address coming in. */
+	rte_be32_t local = in2out ? ip->src_addr : ip->dst_addr;
+	rte_be32_t remote = in2out ? ip->dst_addr : ip->src_addr;
+
+	if ((info->flags & (PKT_F_FRAGMENT | PKT_F_FIRST_FRAG)) == PKT_F_FRAGMENT)
+		return CLASS_FRAG_LATER;
+	if (info->proto == IPPROTO_ICMP) {
+		const struct rte_icmp_hdr *icmp = info->l4;
+		uint8_t query = in2out ? RTE_IP_ICMP_ECHO_REQUEST : RTE_IP_ICMP_ECHO_REPLY;
+
+		if (icmp->icmp_type == query) {
+			nat_key_fill(k, kind, IPPROTO_ICMP, local, icmp->icmp_ident, remote, 0);
+			return CLASS_KEYED;
+		}
+		if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST && icmp->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
+			return CLASS_ICMP_ERROR; /* which rejects types that are not errors */
+		*why = in2out ? PKT_DROP_icmp_unsupported_type : PKT_DROP_no_session;
+		return CLASS_DROP;
+	}
+	{
+		const struct rte_udp_hdr *ports = info->l4; /* TCP and UDP start alike */
+
+		if (in2out)
+			nat_key_fill(k, kind, info->proto, local, ports->src_port, remote, ports->dst_port);
+		else
+			nat_key_fill(k, kind, info->proto, local, ports->dst_port, remote, ports->src_port);
+	}
+	return CLASS_KEYED;
+}
+
+/* Does record `s` still hold the session `k` led to? A record found in the bulk pass may have been
+ * released meanwhile by expiry that a session creation in the same burst ran. */
+static inline bool session_matches(enum nat_dir dir, const struct nat_session *s, const struct nat_key *k)
+{
+	rte_be32_t addr = dir == NAT_DIR_IN2OUT ? s->inside_addr : s->outside_addr;
+	rte_be16_t port = dir == NAT_DIR_IN2OUT ? s->inside_port : s->outside_port;
+
+	return s->state != NAT_S_FREE && s->state != NAT_S_HOLD && s->proto == k->proto &&
+	       addr == k->local_addr && port == k->local_port && s->remote_addr == k->remote_addr &&
+	       s->remote_port == k->remote_port;
+}
+
+/* The state a new session starts in, or NAT_S_FREE when this packet may not open one. */
+static inline enum nat_state opening_state(const struct pkt_info *info)
+{
+	if (info->proto == IPPROTO_UDP)
+		return NAT_S_UDP;
+	if (info->proto == IPPROTO_ICMP)
+		return NAT_S_ICMP;
+	/* RFC 6146: only a SYN opens a TCP session; stray segments of unknown connections die here. */
+	if ((((const struct rte_tcp_hdr *)info->l4)->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+	    RTE_TCP_SYN_FLAG)
+		return NAT_S_TCP_SYN_IN;
+	return NAT_S_FREE;
+}
+
+static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, const struct nat_key *k,
+				      hash_sig_t sig, int64_t found, const struct pkt_info *info,
+				      uint16_t pool, uint32_t now, enum pkt_drop *why)
+{
+	enum nat_state state;
+
+	if (found >= 0 && session_matches(dir, &w->table.sessions[found], k))
+		return (uint32_t)found;
+	/* Missed in the bulk pass, or the record changed since: an earlier packet of this burst may
+	 * have created or ended the session. */
+	found = nat_table_lookup(&w->table, k, sig);
+	if (found >= 0 && session_matches(dir, &w->table.sessions[found], k))
+		return (uint32_t)found;
+	if (dir == NAT_DIR_OUT2IN) {
+		*why = PKT_DROP_no_session;
+		return NAT_NIL;
+	}
+	state = opening_state(info);
+	if (state == NAT_S_FREE) {
+		*why = PKT_DROP_tcp_not_syn;
+		return NAT_NIL;
+	}
+	return nat_session_create(w, k, sig, pool, state, now, why);
+}
+
+/* Translates the addresses and ports of a packet with a transport header in session `s`. */
+static inline void translate(enum nat_dir dir, const struct nat_session *s, struct pkt_info *info)
+{
+	struct rte_ipv4_hdr *ip = info->ip;
+
+	if (dir == NAT_DIR_IN2OUT) {
+		nat_rewrite_addr(ip, &ip->src_addr, s->outside_addr, info->l4);
+		nat_rewrite_port(info->proto, info->l4, true, s->outside_port);
+	} else {
+		nat_rewrite_addr(ip, &ip->dst_addr, s->inside_addr, info->l4);
+		nat_rewrite_port(info->proto, info->l4, false, s->inside_port);
+	}
+}
+
+static inline void track_state(struct nat_worker *w, enum nat_dir dir, uint32_t idx,
+			       const struct pkt_info *info, uint32_t now)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+
+	if (info->proto == IPPROTO_TCP) {
+		enum nat_state next = nat_tcp_next((enum nat_state)s->state, dir,
+						   ((const struct rte_tcp_hdr *)info->l4)->tcp_flags);
+
+		nat_record_touch(s, now); /* TCP state is two-sided: both directions keep it */
+		if (next != s->state) {
+			nat_record_set_state(s, next);
+			nat_session_retime(w, idx);
+		}
+	} else if (dir == NAT_DIR_IN2OUT) {
+		/* RFC 4787 REQ-6: UDP (and ICMP query) mappings are refreshed by outbound traffic only. */
+		nat_record_touch(s, now);
+	}
+}
+
+/* Applies a datagram's remembered translation to one of its later fragments. */
+static inline void frag_apply(enum nat_dir dir, const struct nat_frag *e, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+
+	if (dir == NAT_DIR_IN2OUT) {
+		nat_rewrite_addr(ip, &ip->src_addr, e->new_addr, NULL);
+		nat_rewrite_ip_id(ip, e->new_id);
+	} else {
+		nat_rewrite_addr(ip, &ip->dst_addr, e->new_addr, NULL);
+	}
+}
+
+static struct nat_frag *frag_entry(struct nat_worker *w, enum nat_dir dir, const struct pkt_info *info,
+				   uint32_t now, enum pkt_drop *why)
+{
+	struct nat_frag *e = nat_frag_get(&w->frags, dir, info, now,
+					  w->config->timeout[NAT_TIMEOUT_FRAGMENT],
+					  &w->stats.drops[PKT_DROP_frag_orphan], why);
+
+	if (e == NULL)
+		return NULL;
+	*why = nat_frag_add_range(e, info);
+	if (*why != PKT_DROP_NONE)
+		return NULL;
+	if (e->n_ranges == 1 && !e->have_first && dir == NAT_DIR_IN2OUT)
+		e->new_id = nat_next_ip_id(w); /* first piece of this datagram seen */
+	return e;
+}
+
+static void frag_done_if_complete(struct nat_frag *e)
+{
+	if (nat_frag_complete(e))
+		nat_frag_release(e);
+}
+
+static void frag_later(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
+		       const struct pkt_info *info, struct burst_out *o, uint32_t now)
+{
+	enum pkt_drop why = PKT_DROP_NONE;
+	struct nat_frag *e = frag_entry(w, dir, info, now, &why);
+
+	if (e == NULL) {
+		drop(w, m, why);
+		return;
+	}
+	if (!e->have_first) {
+		e->held[e->n_held++] = m; /* n_held <= n_ranges <= NAT_FRAG_MAX_PIECES */
+		w->stats.frags_held++;
+		return;
+	}
+	frag_apply(dir, e, m);
+	emit(w, o, m);
+	frag_done_if_complete(e);
+}
+
+/* The first fragment decided the translation: remember it and release what waited for it. */
+static void frag_first(struct nat_worker *w, enum nat_dir dir, struct nat_frag *e,
+		       const struct nat_session *s, struct burst_out *o)
+{
+	uint8_t i;
+
+	e->have_first = 1;
+	e->new_addr = dir == NAT_DIR_IN2OUT ? s->outside_addr : s->inside_addr;
+	for (i = 0; i < e->n_held; i++) {
+		frag_apply(dir, e, e->held[i]);
+		emit(w, o, e->held[i]);
+	}
+	e->n_held = 0;
+	frag_done_if_complete(e);
+}
+
+static inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
+				 struct pkt_info *info, const struct nat_key *k, hash_sig_t sig,
+				 int64_t found, uint16_t pool, struct burst_out *o, uint32_t now)
+{
+	enum pkt_drop why = PKT_DROP_NONE;
+	struct nat_frag *frag = NULL;
+	struct nat_session *s;
+	uint32_t idx;
+
+	idx = find_or_create(w, dir, k, sig, found, info, pool, now, &why);
+	if (idx == NAT_NIL) {
+		drop(w, m, why);
+		return;
+	}
+	if (unlikely(info->flags & PKT_F_FRAGMENT)) {
+		frag = frag_entry(w, dir, info, now, &why);
+		if (frag == NULL) {
+			drop(w, m, why);
+			return;
+		}
+	}
+	s = &w->table.sessions[idx];
+	translate(dir, s, info);
+	track_state(w, dir, idx, info, now);
+	if (dir == NAT_DIR_IN2OUT) {
+		/* Keep IP IDs unique per public address: hosts behind it pick theirs independently, and a
+		 * datagram that may still be fragmented on the way needs a unique one (RFC 6864). */
+		if (frag != NULL)
+			nat_rewrite_ip_id(info->ip, frag->new_id);
+		else if (!(info->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+			nat_rewrite_ip_id(info->ip, nat_next_ip_id(w));
+		w->stats.in2out++;
+	} else {
+		w->stats.out2in++;
+	}
+	emit(w, o, m);
+	if (frag != NULL)
+		frag_first(w, dir, frag, s, o);
+}
+
+static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir dir,
+					      struct rte_mbuf **pkts, struct pkt_info *info,
+					      const uint16_t *pools, uint16_t n, struct rte_mbuf **out,
+					      uint16_t out_cap, uint32_t now)
+{
+	struct burst_out o = {.pkts = out, .n = 0, .cap = out_cap};
+	uint16_t base;
+
+	for (base = 0; base < n; base += NAT_BURST_MAX) {
+		uint16_t count = RTE_MIN((uint16_t)(n - base), (uint16_t)NAT_BURST_MAX);
+		struct nat_key keys[NAT_BURST_MAX];
+		const void *key_ptrs[NAT_BURST_MAX];
+		hash_sig_t sigs[NAT_BURST_MAX];
+		void *data[NAT_BURST_MAX];
+		uint8_t class[NAT_BURST_MAX], slot[NAT_BURST_MAX];
+		enum pkt_drop why[NAT_BURST_MAX];
+		uint64_t hits = 0;
+		uint16_t i, n_keys = 0;
+
+		for (i = 0; i < count; i++) {
+			class[i] = classify(dir, &info[base + i], &keys[n_keys], &why[i]);
+			if (class[i] != CLASS_KEYED)
+				continue;
+			sigs[n_keys] = nat_key_hash(&w->table, &keys[n_keys]);
+			key_ptrs[n_keys] = &keys[n_keys];
+			slot[i] = (uint8_t)n_keys++;
+		}
+		if (n_keys > 0)
+			rte_hash_lookup_with_hash_bulk_data(w->table.hash, key_ptrs, sigs, n_keys, &hits,
+							    data);
+		for (i = 0; i < n_keys; i++)
+			if (hits & (1ull << i))
+				rte_prefetch0(&w->table.sessions[(uintptr_t)data[i]]);
+
+		for (i = 0; i < count; i++) {
+			struct rte_mbuf *m = pkts[base + i];
+			struct pkt_info *pi = &info[base + i];
+			enum pkt_drop err;
+
+			switch (class[i]) {
+			case CLASS_KEYED: {
+				uint8_t s = slot[i];
+				int64_t found = (hits & (1ull << s)) ? (int64_t)(uintptr_t)data[s] : -1;
+
+				process_keyed(w, dir, m, pi, &keys[s], sigs[s], found,
+					      pools ? pools[base + i] : 0, &o, now);
+				break;
+			}
+			case CLASS_ICMP_ERROR:
+				err = dir == NAT_DIR_IN2OUT ? nat_icmp_error_in2out(w, pi)
+							    : nat_icmp_error_out2in(w, pi);
+				if (err != PKT_DROP_NONE) {
+					drop(w, m, err);
+					break;
+				}
+				w->stats.icmp_errors++;
+				emit(w, &o, m);
+				break;
+			case CLASS_FRAG_LATER:
+				frag_later(w, dir, m, pi, &o, now);
+				break;
+			default:
+				drop(w, m, why[i]);
+				break;
+			}
+		}
+	}
+	return o.n;
+}
+
+uint16_t nat_in2out_burst(struct nat_worker *w, struct rte_mbuf **pkts, struct pkt_info *info,
+			  const uint16_t *pools, uint16_t n, struct rte_mbuf **out, uint16_t out_cap,
+			  uint32_t now)
+{
+	return nat_burst(w, NAT_DIR_IN2OUT, pkts, info, pools, n, out, out_cap, now);
+}
+
+uint16_t nat_out2in_burst(struct nat_worker *w, struct rte_mbuf **pkts, struct pkt_info *info,
+			  uint16_t n, struct rte_mbuf **out, uint16_t out_cap, uint32_t now)
+{
+	return nat_burst(w, NAT_DIR_OUT2IN, pkts, info, NULL, n, out, out_cap, now);
+}
