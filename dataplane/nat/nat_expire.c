@@ -36,7 +36,8 @@ static void free_record(struct nat_worker *w, uint32_t idx)
 	nat_record_give(&w->table, idx);
 }
 
-static void release(struct nat_worker *w, uint32_t idx, uint32_t now)
+/* Ends session `idx`, which went idle at `when`. */
+static void release(struct nat_worker *w, uint32_t idx, uint32_t when)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 	uint32_t hold = w->config->timeout[NAT_TIMEOUT_PORT_HOLD];
@@ -54,9 +55,10 @@ static void release(struct nat_worker *w, uint32_t idx, uint32_t now)
 		free_record(w, idx);
 		return;
 	}
-	nat_record_touch(s, now);
+	/* The hold counts from the deadline, not from when a lagging wheel got to it. */
+	nat_record_touch(s, when);
 	nat_record_set_state(s, NAT_S_HOLD);
-	nat_wheel_insert(&w->table, idx, now + hold);
+	nat_wheel_insert(&w->table, idx, when + hold);
 }
 
 uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
@@ -74,7 +76,7 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
 		else if (s->state == NAT_S_HOLD)
 			free_record(w, idx);
 		else
-			release(w, idx, now);
+			release(w, idx, deadline);
 	}
 	return done;
 }

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The connection table at scale, its limits, and lock-free readers. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_udp.h>
+
+#include "test_support.h"
+
+#define P ip4(203, 0, 113, 1)
+
+static struct test_engine e;
+
+static void teardown(void)
+{
+	test_engine_fini(&e);
+}
+
+TestSuite(table, .fini = teardown, .timeout = 240);
+
+/* The i-th flow of a large set: every host distinct, 64 remotes, ports that often collide. */
+static void flow(uint32_t i, struct test_pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->proto = IPPROTO_UDP;
+	p->src = rte_cpu_to_be_32(0x0a000000u | (i + 1));
+	p->dst = ip4(198, 51, 100, (uint8_t)(i % 64));
+	p->sport = (uint16_t)(1024 + i % 20000);
+	p->dport = 53;
+}
+
+/* Sends flows [first, first + n) out in bursts; returns how many came out. */
+static uint32_t send_flows(uint32_t first, uint32_t n, uint32_t now)
+{
+	uint32_t done = 0, i;
+
+	for (i = first; i < first + n; i += 64) {
+		struct rte_mbuf *in[64], *out[64];
+		uint16_t k, count = (uint16_t)RTE_MIN(64u, first + n - i), got;
+
+		for (k = 0; k < count; k++) {
+			struct test_pkt p;
+
+			flow(i + k, &p);
+			in[k] = test_build(&p);
+		}
+		got = test_burst(&e, NAT_DIR_IN2OUT, in, count, out, 64, now);
+		done += got;
+		for (k = 0; k < got; k++)
+			rte_pktmbuf_free(out[k]);
+	}
+	return done;
+}
+
+struct ext_tuple {
+	uint32_t remote_addr, outside_addr;
+	uint16_t remote_port, outside_port;
+	uint8_t proto;
+};
+
+static int tuple_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct ext_tuple));
+}
+
+Test(table, a_million_sessions_created_looked_up_and_expired_with_unique_external_tuples)
+{
+	const uint32_t n = 1000000;
+	struct ext_tuple *tuples = calloc(n, sizeof(*tuples));
+	uint32_t idx, live = 0, i;
+
+	cr_assert_not_null(tuples);
+	test_engine_init(&e, n, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	cr_assert_eq(send_flows(0, n, 10), n, "every flow must get a session");
+	cr_assert_eq(e.w.live_sessions, n);
+
+	for (idx = 0; idx < e.w.table.capacity; idx++) {
+		struct nat_session_view v;
+
+		if (!nat_table_read(&e.w.table, idx, &v))
+			continue;
+		cr_assert_lt(live, n);
+		memset(&tuples[live], 0, sizeof(tuples[live]));
+		tuples[live].remote_addr = v.remote_addr;
+		tuples[live].outside_addr = v.outside_addr;
+		tuples[live].remote_port = v.remote_port;
+		tuples[live].outside_port = v.outside_port;
+		tuples[live].proto = v.proto;
+		live++;
+	}
+	cr_assert_eq(live, n);
+	qsort(tuples, n, sizeof(*tuples), tuple_cmp);
+	for (i = 1; i < n; i++)
+		cr_assert_neq(tuple_cmp(&tuples[i - 1], &tuples[i]), 0, "two live sessions share an external tuple");
+	free(tuples);
+
+	/* Look every 97th flow up from outside: its reply must reach its host. */
+	for (idx = 0, i = 0; idx < e.w.table.capacity && i < 10000; idx += 97) {
+		struct nat_session_view v;
+		struct test_pkt p = {.proto = IPPROTO_UDP};
+		struct rte_mbuf *m;
+
+		if (!nat_table_read(&e.w.table, idx, &v))
+			continue;
+		p.src = v.remote_addr;
+		p.dst = v.outside_addr;
+		p.sport = rte_be_to_cpu_16(v.remote_port);
+		p.dport = rte_be_to_cpu_16(v.outside_port);
+		m = test_out2in(&e, test_build(&p), 20);
+		cr_assert_not_null(m, "reply to session %u dropped", idx);
+		cr_assert_eq(test_ip(m)->dst_addr, v.inside_addr);
+		cr_assert_eq(test_dport(m), rte_be_to_cpu_16(v.inside_port));
+		rte_pktmbuf_free(m);
+		i++;
+	}
+	cr_assert_gt(i, 9000);
+
+	/* All expire after 300 s; their held tuples after 120 s more; every record comes back. */
+	while (nat_worker_expire(&e.w, 10 + 300, 4096) == 4096)
+		;
+	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(e.w.stats.expired, n);
+	while (nat_worker_expire(&e.w, 10 + 300 + 120, 4096) == 4096)
+		;
+	cr_assert_eq(e.w.table.n_free, e.w.table.capacity);
+	cr_assert_eq(rte_hash_count(e.w.table.hash), 0, "keys left behind");
+}
+
+Test(table, per_host_limit_refuses_the_host_but_not_its_neighbour)
+{
+	struct test_pkt p = {.proto = IPPROTO_UDP, .src = ip4(10, 0, 0, 5), .dst = ip4(198, 51, 100, 1),
+			     .dport = 53};
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	test_engine_init(&e, 1024, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	e.config.per_host_limit = 10;
+	for (i = 0; i < 10; i++) {
+		p.sport = (uint16_t)(2000 + i);
+		m = test_in2out(&e, test_build(&p), 1);
+		cr_assert_not_null(m, "flow %u refused below the limit", i);
+		rte_pktmbuf_free(m);
+	}
+	p.sport = 3000;
+	cr_assert_null(test_in2out(&e, test_build(&p), 1));
+	cr_assert_eq(test_drops(&e, PKT_DROP_host_limit), 1);
+	p.src = ip4(10, 0, 0, 6);
+	m = test_in2out(&e, test_build(&p), 1);
+	cr_assert_not_null(m, "another host must not suffer from the first one's limit");
+	rte_pktmbuf_free(m);
+	/* Existing flows of the limited host keep working. */
+	p.src = ip4(10, 0, 0, 5);
+	p.sport = 2003;
+	m = test_in2out(&e, test_build(&p), 2);
+	cr_assert_not_null(m);
+	rte_pktmbuf_free(m);
+}
+
+/* Sends the reply of flow i; true when it reached its host. */
+static bool reply_reaches(uint32_t i, uint32_t now)
+{
+	struct test_pkt p;
+	struct rte_mbuf *m;
+	bool ok;
+
+	flow(i, &p);
+	ok = false;
+	/* The external port is the kept source port in these tests (no collisions below 20000). */
+	{
+		struct test_pkt r = {.proto = IPPROTO_UDP, .src = p.dst, .dst = P, .sport = p.dport,
+				     .dport = p.sport};
+
+		m = test_out2in(&e, test_build(&r), now);
+		ok = m != NULL && test_ip(m)->dst_addr == p.src;
+		rte_pktmbuf_free(m);
+	}
+	return ok;
+}
+
+Test(table, a_full_table_refuses_new_flows_and_never_evicts)
+{
+	uint32_t i;
+
+	test_engine_init(&e, 100, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	cr_assert_eq(send_flows(0, 100, 1), 100);
+	cr_assert_eq(send_flows(100, 50, 2), 0, "flows beyond capacity must be refused");
+	cr_assert_eq(test_drops(&e, PKT_DROP_table_full), 50);
+	for (i = 0; i < 100; i++)
+		cr_assert(reply_reaches(i, 3), "live session %u was evicted", i);
+	/* Once sessions expire and their ports' hold ends, new flows fit again. */
+	while (nat_worker_expire(&e.w, 1 + 300 + 120, 64) == 64)
+		;
+	cr_assert_eq(send_flows(200, 100, 1 + 300 + 120), 100);
+}
+
+Test(table, exhausted_ports_refuse_new_flows_and_never_evict)
+{
+	struct test_pkt p = {.proto = IPPROTO_UDP, .dst = ip4(198, 51, 100, 1), .sport = 100, .dport = 53};
+	uint32_t i, ok = 0;
+
+	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	/* 1023 privileged ports towards one remote endpoint, 1200 hosts wanting one. */
+	for (i = 0; i < 1200; i++) {
+		struct rte_mbuf *m;
+
+		p.src = rte_cpu_to_be_32(0x0a010000u + i + 1);
+		m = test_in2out(&e, test_build(&p), 1);
+		if (m != NULL) {
+			cr_assert_lt(test_sport(m), 1024);
+			ok++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_leq(ok, 1023);
+	cr_assert_gt(ok, 900, "random allocation gave up too early (%u)", ok);
+	cr_assert_eq(test_drops(&e, PKT_DROP_ports_exhausted), 1200 - ok);
+	cr_assert_eq(e.w.live_sessions, ok, "a live session was evicted");
+}
+
+/* Lock-free readers: a thread walks the table while the owner creates and expires sessions. */
+
+struct reader_ctx {
+	const struct nat_table *table;
+	volatile int stop;
+	uint64_t seen, torn;
+};
+
+static void *reader(void *arg)
+{
+	struct reader_ctx *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		uint32_t idx;
+
+		for (idx = 0; idx < c->table->capacity; idx++) {
+			struct nat_session_view v;
+
+			if (!nat_table_read(c->table, idx, &v))
+				continue;
+			c->seen++;
+			/* Flows are built so that these fields agree; a record mixed from two sessions
+			 * would break the agreement. */
+			if (v.remote_port != v.inside_port ||
+			    (rte_be_to_cpu_32(v.remote_addr) & 0xffff) != (rte_be_to_cpu_32(v.inside_addr) & 0xffff) ||
+			    v.outside_addr != P)
+				c->torn++;
+		}
+	}
+	return NULL;
+}
+
+Test(table, a_reader_thread_never_sees_a_torn_record)
+{
+	struct reader_ctx c = {0};
+	pthread_t thread;
+	uint32_t round, now = 1;
+
+	test_engine_init(&e, 20000, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	e.config.timeout[NAT_TIMEOUT_UDP] = 3;
+	e.config.timeout[NAT_TIMEOUT_PORT_HOLD] = 1;
+	c.table = &e.w.table;
+	cr_assert_eq(pthread_create(&thread, NULL, reader, &c), 0);
+	for (round = 0; round < 400; round++, now++) {
+		uint32_t i;
+
+		for (i = 0; i < 4000; i += 64) {
+			struct rte_mbuf *in[64], *out[64];
+			uint16_t k, got;
+
+			for (k = 0; k < 64; k++) {
+				uint32_t id = round * 4000 + i + k;
+				struct test_pkt p = {.proto = IPPROTO_UDP,
+						     .src = rte_cpu_to_be_32(0x0a000000u | (id & 0xfffff) | 1u << 20),
+						     .dst = rte_cpu_to_be_32(0xc6330000u | (id & 0xffff)),
+						     .sport = (uint16_t)(1024 + id % 60000),
+						     .dport = (uint16_t)(1024 + id % 60000)};
+
+				in[k] = test_build(&p);
+			}
+			got = test_burst(&e, NAT_DIR_IN2OUT, in, 64, out, 64, now);
+			for (k = 0; k < got; k++)
+				rte_pktmbuf_free(out[k]);
+		}
+		while (nat_worker_expire(&e.w, now, 256) == 256)
+			;
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	cr_assert_gt(e.w.stats.expired, 1000000, "the writer must have churned the table");
+	cr_assert_gt(c.seen, 0);
+	cr_assert_eq(c.torn, 0, "%lu torn records seen among %lu", (unsigned long)c.torn,
+		     (unsigned long)c.seen);
+}
