@@ -148,17 +148,16 @@ bool nat_table_read(const struct nat_table *t, uint32_t idx, struct nat_session_
 			rte_pause();
 			continue;
 		}
-		view->proto = __atomic_load_n(&s->proto, __ATOMIC_RELAXED);
-		view->state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
-		view->pool = __atomic_load_n(&s->pool, __ATOMIC_RELAXED);
-		view->inside_addr = __atomic_load_n(&s->inside_addr, __ATOMIC_RELAXED);
-		view->outside_addr = __atomic_load_n(&s->outside_addr, __ATOMIC_RELAXED);
-		view->remote_addr = __atomic_load_n(&s->remote_addr, __ATOMIC_RELAXED);
-		view->inside_port = __atomic_load_n(&s->inside_port, __ATOMIC_RELAXED);
-		view->outside_port = __atomic_load_n(&s->outside_port, __ATOMIC_RELAXED);
-		view->remote_port = __atomic_load_n(&s->remote_port, __ATOMIC_RELAXED);
-		view->last_seen = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		view->proto = __atomic_load_n(&s->proto, __ATOMIC_ACQUIRE);
+		view->state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		view->pool = __atomic_load_n(&s->pool, __ATOMIC_ACQUIRE);
+		view->inside_addr = __atomic_load_n(&s->inside_addr, __ATOMIC_ACQUIRE);
+		view->outside_addr = __atomic_load_n(&s->outside_addr, __ATOMIC_ACQUIRE);
+		view->remote_addr = __atomic_load_n(&s->remote_addr, __ATOMIC_ACQUIRE);
+		view->inside_port = __atomic_load_n(&s->inside_port, __ATOMIC_ACQUIRE);
+		view->outside_port = __atomic_load_n(&s->outside_port, __ATOMIC_ACQUIRE);
+		view->remote_port = __atomic_load_n(&s->remote_port, __ATOMIC_ACQUIRE);
+		view->last_seen = __atomic_load_n(&s->last_seen, __ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
 			return view->state != NAT_S_FREE && view->state != NAT_S_HOLD &&
 			       view->state < NAT_S_MAX;
