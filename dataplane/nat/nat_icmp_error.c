@@ -66,7 +66,7 @@ static enum pkt_drop quote_ports(const struct quote *q, uint8_t echo_type, rte_b
 	case IPPROTO_ICMP:
 		if (q->l4[0] != echo_type)
 			return PKT_DROP_icmp_error_bad_quote;
-		*sport = *dport = &((struct rte_icmp_hdr *)q->l4)->icmp_ident;
+		*sport = *dport = (rte_be16_t *)(q->l4 + 4); /* the echo identifier */
 		return PKT_DROP_NONE;
 	default:
 		return PKT_DROP_icmp_error_bad_quote;
@@ -74,20 +74,24 @@ static enum pkt_drop quote_ports(const struct quote *q, uint8_t echo_type, rte_b
 }
 
 /*
- * Rewrites the quoted address at `qaddr` and the quoted port at `qport`, keeping the quoted IP
- * checksum, the quoted transport checksum (when the quote holds it) and the ICMP checksum right.
+ * Rewrites the quoted packet's source or destination address and the port at `qport`, keeping the
+ * quoted IP checksum, the quoted transport checksum (when the quote holds it) and the ICMP checksum
+ * right. `qport` points into the quote, which sits at an even offset of the frame.
  */
-static void quote_rewrite(struct rte_icmp_hdr *icmp, const struct quote *q, rte_be32_t *qaddr,
+static void quote_rewrite(struct rte_icmp_hdr *icmp, const struct quote *q, enum nat_side side,
 			  rte_be32_t addr, rte_be16_t *qport, rte_be16_t port)
 {
 	uint16_t ck = icmp->icmp_cksum;
-	rte_be32_t old_addr = *qaddr;
+	rte_be32_t old_addr = side == NAT_SIDE_SRC ? q->ip->src_addr : q->ip->dst_addr;
 	rte_be16_t old_port = *qport;
 	rte_be16_t old_qck = q->ip->hdr_checksum;
 	rte_be16_t *l4ck = NULL;
 	uint8_t proto = q->ip->next_proto_id;
 
-	*qaddr = addr;
+	if (side == NAT_SIDE_SRC)
+		q->ip->src_addr = addr;
+	else
+		q->ip->dst_addr = addr;
 	q->ip->hdr_checksum = cksum_adjust32(old_qck, old_addr, addr);
 	ck = cksum_adjust32(ck, old_addr, addr);
 	ck = cksum_adjust16(ck, old_qck, q->ip->hdr_checksum);
@@ -144,8 +148,8 @@ enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info)
 		return PKT_DROP_icmp_error_no_session;
 	s = &w->table.sessions[idx];
 
-	nat_rewrite_addr(info->ip, &info->ip->dst_addr, s->inside_addr, NULL);
-	quote_rewrite(icmp, &q, &q.ip->src_addr, s->inside_addr, sport, s->inside_port);
+	nat_rewrite_addr(info->ip, NAT_SIDE_DST, s->inside_addr, NULL);
+	quote_rewrite(icmp, &q, NAT_SIDE_SRC, s->inside_addr, sport, s->inside_port);
 	return PKT_DROP_NONE;
 }
 
@@ -177,7 +181,7 @@ enum pkt_drop nat_icmp_error_in2out(struct nat_worker *w, struct pkt_info *info)
 	s = &w->table.sessions[idx];
 
 	/* The sender may be H or a router on the LAN: either way it leaves as the session's P. */
-	nat_rewrite_addr(info->ip, &info->ip->src_addr, s->outside_addr, NULL);
-	quote_rewrite(icmp, &q, &q.ip->dst_addr, s->outside_addr, dport, s->outside_port);
+	nat_rewrite_addr(info->ip, NAT_SIDE_SRC, s->outside_addr, NULL);
+	quote_rewrite(icmp, &q, NAT_SIDE_DST, s->outside_addr, dport, s->outside_port);
 	return PKT_DROP_NONE;
 }

@@ -14,16 +14,29 @@
 
 #include "cksum.h"
 
+/* Which end of a packet a rewrite applies to. (DPDK's headers are packed, so fields are named,
+ * never reached through pointers that would claim an alignment the frame does not have.) */
+enum nat_side {
+	NAT_SIDE_SRC,
+	NAT_SIDE_DST,
+};
+
 /*
- * Sets the IPv4 address at `field` (the header's source or destination) to `addr`, updating the
- * header checksum and, when the transport header `l4` is present, its pseudo-header checksum.
+ * Sets the IPv4 source or destination address to `addr`, updating the header checksum and, when the
+ * transport header `l4` is present, its pseudo-header checksum.
  */
-static inline void nat_rewrite_addr(struct rte_ipv4_hdr *ip, rte_be32_t *field, rte_be32_t addr,
+static inline void nat_rewrite_addr(struct rte_ipv4_hdr *ip, enum nat_side side, rte_be32_t addr,
 				    void *l4)
 {
-	rte_be32_t old = *field;
+	rte_be32_t old;
 
-	*field = addr;
+	if (side == NAT_SIDE_SRC) {
+		old = ip->src_addr;
+		ip->src_addr = addr;
+	} else {
+		old = ip->dst_addr;
+		ip->dst_addr = addr;
+	}
 	ip->hdr_checksum = cksum_adjust32(ip->hdr_checksum, old, addr);
 	if (l4 == NULL)
 		return;
@@ -38,21 +51,29 @@ static inline void nat_rewrite_addr(struct rte_ipv4_hdr *ip, rte_be32_t *field, 
 	}
 }
 
-/* Sets the source (`src`) or destination port, or for ICMP echo the identifier, to `port`. */
-static inline void nat_rewrite_port(uint8_t proto, void *l4, bool src, rte_be16_t port)
+/* Sets the source or destination port, or for ICMP echo the identifier, to `port`. */
+static inline void nat_rewrite_port(uint8_t proto, void *l4, enum nat_side side, rte_be16_t port)
 {
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *tcp = l4;
-		rte_be16_t *field = src ? &tcp->src_port : &tcp->dst_port;
 
-		tcp->cksum = cksum_adjust16(tcp->cksum, *field, port);
-		*field = port;
+		if (side == NAT_SIDE_SRC) {
+			tcp->cksum = cksum_adjust16(tcp->cksum, tcp->src_port, port);
+			tcp->src_port = port;
+		} else {
+			tcp->cksum = cksum_adjust16(tcp->cksum, tcp->dst_port, port);
+			tcp->dst_port = port;
+		}
 	} else if (proto == IPPROTO_UDP) {
 		struct rte_udp_hdr *udp = l4;
-		rte_be16_t *field = src ? &udp->src_port : &udp->dst_port;
 
-		udp->dgram_cksum = cksum_udp_adjust16(udp->dgram_cksum, *field, port);
-		*field = port;
+		if (side == NAT_SIDE_SRC) {
+			udp->dgram_cksum = cksum_udp_adjust16(udp->dgram_cksum, udp->src_port, port);
+			udp->src_port = port;
+		} else {
+			udp->dgram_cksum = cksum_udp_adjust16(udp->dgram_cksum, udp->dst_port, port);
+			udp->dst_port = port;
+		}
 	} else {
 		struct rte_icmp_hdr *icmp = l4;
 

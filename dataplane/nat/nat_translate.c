@@ -134,11 +134,11 @@ static inline void translate(enum nat_dir dir, const struct nat_session *s, stru
 	struct rte_ipv4_hdr *ip = info->ip;
 
 	if (dir == NAT_DIR_IN2OUT) {
-		nat_rewrite_addr(ip, &ip->src_addr, s->outside_addr, info->l4);
-		nat_rewrite_port(info->proto, info->l4, true, s->outside_port);
+		nat_rewrite_addr(ip, NAT_SIDE_SRC, s->outside_addr, info->l4);
+		nat_rewrite_port(info->proto, info->l4, NAT_SIDE_SRC, s->outside_port);
 	} else {
-		nat_rewrite_addr(ip, &ip->dst_addr, s->inside_addr, info->l4);
-		nat_rewrite_port(info->proto, info->l4, false, s->inside_port);
+		nat_rewrite_addr(ip, NAT_SIDE_DST, s->inside_addr, info->l4);
+		nat_rewrite_port(info->proto, info->l4, NAT_SIDE_DST, s->inside_port);
 	}
 }
 
@@ -168,10 +168,10 @@ static inline void frag_apply(enum nat_dir dir, const struct nat_frag *e, struct
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 
 	if (dir == NAT_DIR_IN2OUT) {
-		nat_rewrite_addr(ip, &ip->src_addr, e->new_addr, NULL);
+		nat_rewrite_addr(ip, NAT_SIDE_SRC, e->new_addr, NULL);
 		nat_rewrite_ip_id(ip, e->new_id);
 	} else {
-		nat_rewrite_addr(ip, &ip->dst_addr, e->new_addr, NULL);
+		nat_rewrite_addr(ip, NAT_SIDE_DST, e->new_addr, NULL);
 	}
 }
 
