@@ -17,10 +17,28 @@ run_suite() {
   meson test -C "$builddir" --print-errorlogs "${test_args[@]}"
 }
 
+# Adds up the Criterion synthesis lines of a build's test log: "passed failed".
+count_tests() {
+  awk '/Synthesis: Tested:/ { for (i = 1; i <= NF; i++) { if ($i == "Passing:") p += $(i+1);
+       if ($i == "Failing:" || $i == "Crashing:") f += $(i+1) } } END { print p + 0, f + 0 }' \
+    "$1/meson-logs/testlog.txt"
+}
+
 test_args=("$@")
-run_suite "${BUILDDIR:-build}"
+builds=("${BUILDDIR:-build}")
+status=0
+run_suite "${builds[0]}" || status=$?
 if [ "${SECNAT_SANITIZE:-1}" != 0 ]; then
   # DPDK's EAL keeps its memory until exit, which LeakSanitizer would report as leaks.
   export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  run_suite "${BUILDDIR:-build}-sanitize" -Db_sanitize=address,undefined -Db_lundef=false
+  builds+=("${BUILDDIR:-build}-sanitize")
+  run_suite "${builds[1]}" -Db_sanitize=address,undefined -Db_lundef=false || status=$?
 fi
+
+passed=0 failed=0
+for b in "${builds[@]}"; do
+  read -r p f < <(count_tests "$b")
+  passed=$((passed + p)) failed=$((failed + f))
+done
+echo "${passed} passed, ${failed} failed"
+exit "$status"
