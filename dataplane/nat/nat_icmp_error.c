@@ -121,9 +121,14 @@ static void quote_rewrite(struct rte_icmp_hdr *icmp, const struct quote *q, enum
 	icmp->icmp_cksum = ck;
 }
 
-/* An error from the A-end about a packet we sent (P:x -> R:r): it goes to H, about H:p -> R:r. */
-enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info)
+/*
+ * Out2in, an error from the A-end side about a packet we sent (P:x -> R:r): it goes to H, about
+ * H:p -> R:r. In2out, an error from the LAN about a packet we delivered (R:r -> H:p): it goes to R,
+ * about R:r -> P:x; the sender may be H or a router on the LAN, and either way leaves as P.
+ */
+static enum pkt_drop translate_error(struct nat_worker *w, struct pkt_info *info, enum nat_dir dir)
 {
+	bool out2in = dir == NAT_DIR_OUT2IN;
 	struct rte_icmp_hdr *icmp = info->l4;
 	rte_be16_t *sport, *dport;
 	const struct nat_session *s;
@@ -136,52 +141,41 @@ enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info)
 		return PKT_DROP_icmp_unsupported_type;
 	why = quote_parse(info, &q);
 	if (why == PKT_DROP_NONE)
-		why = quote_ports(&q, RTE_IP_ICMP_ECHO_REQUEST, &sport, &dport);
+		why = quote_ports(&q, out2in ? RTE_IP_ICMP_ECHO_REQUEST : RTE_IP_ICMP_ECHO_REPLY, &sport,
+				  &dport);
 	if (why != PKT_DROP_NONE)
 		return why;
+	/* An error goes back to the sender of the packet it quotes. */
 	if (info->ip->dst_addr != q.ip->src_addr)
 		return PKT_DROP_icmp_error_bad_quote;
-	nat_key_fill(&k, NAT_KEY_OUT2IN, q.ip->next_proto_id, q.ip->src_addr, *sport, q.ip->dst_addr,
-		     q.ip->next_proto_id == IPPROTO_ICMP ? 0 : *dport);
+	/* Our end of the quoted packet is its source going out, its destination coming in. */
+	if (out2in)
+		nat_key_fill(&k, NAT_KEY_OUT2IN, q.ip->next_proto_id, q.ip->src_addr, *sport,
+			     q.ip->dst_addr, q.ip->next_proto_id == IPPROTO_ICMP ? 0 : *dport);
+	else
+		nat_key_fill(&k, NAT_KEY_IN2OUT, q.ip->next_proto_id, q.ip->dst_addr, *dport,
+			     q.ip->src_addr, q.ip->next_proto_id == IPPROTO_ICMP ? 0 : *sport);
 	idx = nat_table_lookup(&w->table, &k, nat_key_hash(&w->table, &k));
 	if (idx < 0 || w->table.sessions[idx].state == NAT_S_HOLD)
 		return PKT_DROP_icmp_error_no_session;
 	s = &w->table.sessions[idx];
 
-	nat_rewrite_addr(info->ip, NAT_SIDE_DST, s->inside_addr, NULL);
-	quote_rewrite(icmp, &q, NAT_SIDE_SRC, s->inside_addr, sport, s->inside_port);
+	if (out2in) {
+		nat_rewrite_addr(info->ip, NAT_SIDE_DST, s->inside_addr, NULL);
+		quote_rewrite(icmp, &q, NAT_SIDE_SRC, s->inside_addr, sport, s->inside_port);
+	} else {
+		nat_rewrite_addr(info->ip, NAT_SIDE_SRC, s->outside_addr, NULL);
+		quote_rewrite(icmp, &q, NAT_SIDE_DST, s->outside_addr, dport, s->outside_port);
+	}
 	return PKT_DROP_NONE;
 }
 
-/* An error from the LAN about a packet we delivered (R:r -> H:p): it goes to R, about R:r -> P:x. */
+enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info)
+{
+	return translate_error(w, info, NAT_DIR_OUT2IN);
+}
+
 enum pkt_drop nat_icmp_error_in2out(struct nat_worker *w, struct pkt_info *info)
 {
-	struct rte_icmp_hdr *icmp = info->l4;
-	rte_be16_t *sport, *dport;
-	const struct nat_session *s;
-	enum pkt_drop why;
-	struct nat_key k;
-	struct quote q;
-	int64_t idx;
-
-	if (!icmp_is_error(icmp->icmp_type))
-		return PKT_DROP_icmp_unsupported_type;
-	why = quote_parse(info, &q);
-	if (why == PKT_DROP_NONE)
-		why = quote_ports(&q, RTE_IP_ICMP_ECHO_REPLY, &sport, &dport);
-	if (why != PKT_DROP_NONE)
-		return why;
-	if (info->ip->dst_addr != q.ip->src_addr)
-		return PKT_DROP_icmp_error_bad_quote;
-	nat_key_fill(&k, NAT_KEY_IN2OUT, q.ip->next_proto_id, q.ip->dst_addr, *dport, q.ip->src_addr,
-		     q.ip->next_proto_id == IPPROTO_ICMP ? 0 : *sport);
-	idx = nat_table_lookup(&w->table, &k, nat_key_hash(&w->table, &k));
-	if (idx < 0)
-		return PKT_DROP_icmp_error_no_session;
-	s = &w->table.sessions[idx];
-
-	/* The sender may be H or a router on the LAN: either way it leaves as the session's P. */
-	nat_rewrite_addr(info->ip, NAT_SIDE_SRC, s->outside_addr, NULL);
-	quote_rewrite(icmp, &q, NAT_SIDE_DST, s->outside_addr, dport, s->outside_port);
-	return PKT_DROP_NONE;
+	return translate_error(w, info, NAT_DIR_IN2OUT);
 }

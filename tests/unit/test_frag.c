@@ -14,19 +14,7 @@
 #define R ip4(198, 51, 100, 10)
 #define P ip4(203, 0, 113, 1)
 
-static struct test_engine e;
-
-static void setup(void)
-{
-	test_engine_init(&e, 1024, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
-}
-
-static void teardown(void)
-{
-	test_engine_fini(&e);
-}
-
-TestSuite(frag, .init = setup, .fini = teardown);
+TestSuite(frag, .init = test_nat_setup, .fini = test_nat_teardown);
 
 /* A fragment of datagram `whole` holding transport bytes [start, end). */
 static struct rte_mbuf *fragment(struct rte_mbuf *whole, uint16_t start, uint16_t end)
@@ -102,7 +90,7 @@ Test(frag, in_order_fragments_follow_the_first)
 	struct rte_mbuf *whole = datagram(H, 5000, R, 53, 42);
 	struct rte_mbuf *in[3] = {fragment(whole, 0, 40), fragment(whole, 40, 80), fragment(whole, 80, 108)};
 	struct rte_mbuf *out[8];
-	uint16_t n = test_burst(&e, NAT_DIR_IN2OUT, in, 3, out, 8, 1);
+	uint16_t n = test_burst(&nat, NAT_DIR_IN2OUT, in, 3, out, 8, 1);
 
 	cr_assert_eq(n, 3);
 	cr_assert_eq(test_ip(out[0])->src_addr, P);
@@ -120,10 +108,10 @@ Test(frag, out_of_order_fragments_wait_for_the_first)
 	struct rte_mbuf *out[8];
 	uint16_t n;
 
-	n = test_burst(&e, NAT_DIR_IN2OUT, later, 2, out, 8, 1);
+	n = test_burst(&nat, NAT_DIR_IN2OUT, later, 2, out, 8, 1);
 	cr_assert_eq(n, 0, "later fragments must wait for the first");
-	cr_assert_eq(e.w.stats.frags_held, 2);
-	n = test_burst(&e, NAT_DIR_IN2OUT, &first, 1, out, 8, 2);
+	cr_assert_eq(nat.w.stats.frags_held, 2);
+	n = test_burst(&nat, NAT_DIR_IN2OUT, &first, 1, out, 8, 2);
 	cr_assert_eq(n, 3, "the first fragment releases the held ones");
 	check_reassembled(out, n, 108);
 	free_all(out, n);
@@ -135,14 +123,14 @@ Test(frag, inbound_fragments_reach_the_host_in_any_order)
 	struct rte_mbuf *first = datagram(H, 5000, R, 53, 1), *reply, *in[3], *out[8];
 	uint16_t n;
 
-	first = test_in2out(&e, first, 1);
+	first = test_in2out(&nat, first, 1);
 	cr_assert_not_null(first);
 	rte_pktmbuf_free(first);
 	reply = datagram(R, 53, P, 5000, 900);
 	in[0] = fragment(reply, 40, 80);
 	in[1] = fragment(reply, 0, 40);
 	in[2] = fragment(reply, 80, 108);
-	n = test_burst(&e, NAT_DIR_OUT2IN, in, 3, out, 8, 2);
+	n = test_burst(&nat, NAT_DIR_OUT2IN, in, 3, out, 8, 2);
 	cr_assert_eq(n, 3);
 	cr_assert_eq(test_ip(out[0])->dst_addr, H);
 	check_reassembled(out, n, 108);
@@ -154,7 +142,7 @@ Test(frag, ip_ids_stay_unique_after_translation)
 {
 	struct rte_mbuf *a = datagram(H, 5000, R, 53, 7), *b = datagram(H2, 6000, R, 53, 7);
 	struct rte_mbuf *in[2] = {fragment(a, 0, 40), fragment(b, 0, 40)}, *out[4];
-	uint16_t n = test_burst(&e, NAT_DIR_IN2OUT, in, 2, out, 4, 1);
+	uint16_t n = test_burst(&nat, NAT_DIR_IN2OUT, in, 2, out, 4, 1);
 
 	cr_assert_eq(n, 2);
 	cr_assert_eq(test_ip(out[0])->src_addr, test_ip(out[1])->src_addr);
@@ -173,22 +161,22 @@ Test(frag, lone_non_first_fragment_is_freed_when_it_times_out)
 
 	rte_pktmbuf_free(whole);
 	before = rte_mempool_avail_count(test_pool());
-	cr_assert_eq(test_burst(&e, NAT_DIR_IN2OUT, &lone, 1, out, 2, 1), 0);
+	cr_assert_eq(test_burst(&nat, NAT_DIR_IN2OUT, &lone, 1, out, 2, 1), 0);
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before);
 	for (i = 0; i < 2048; i++)
-		nat_worker_expire(&e.w, 1 + e.config.timeout[NAT_TIMEOUT_FRAGMENT], 64);
+		nat_worker_expire(&nat.w, 1 + nat.config.timeout[NAT_TIMEOUT_FRAGMENT], 64);
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before + 1, "held fragment leaked");
-	cr_assert_eq(test_drops(&e, PKT_DROP_frag_orphan), 1);
+	cr_assert_eq(test_drops(&nat, PKT_DROP_frag_orphan), 1);
 }
 
 Test(frag, overlapping_fragment_is_dropped)
 {
 	struct rte_mbuf *whole = datagram(H, 5000, R, 53, 45);
 	struct rte_mbuf *in[2] = {fragment(whole, 0, 40), fragment(whole, 32, 80)}, *out[4];
-	uint16_t n = test_burst(&e, NAT_DIR_IN2OUT, in, 2, out, 4, 1);
+	uint16_t n = test_burst(&nat, NAT_DIR_IN2OUT, in, 2, out, 4, 1);
 
 	cr_assert_eq(n, 1);
-	cr_assert_eq(test_drops(&e, PKT_DROP_frag_overlap), 1);
+	cr_assert_eq(test_drops(&nat, PKT_DROP_frag_overlap), 1);
 	free_all(out, n);
 	rte_pktmbuf_free(whole);
 }
@@ -198,10 +186,10 @@ Test(frag, duplicate_fragment_is_dropped)
 	struct rte_mbuf *whole = datagram(H, 5000, R, 53, 46);
 	struct rte_mbuf *in[3] = {fragment(whole, 0, 40), fragment(whole, 40, 80), fragment(whole, 40, 80)};
 	struct rte_mbuf *out[4];
-	uint16_t n = test_burst(&e, NAT_DIR_IN2OUT, in, 3, out, 4, 1);
+	uint16_t n = test_burst(&nat, NAT_DIR_IN2OUT, in, 3, out, 4, 1);
 
 	cr_assert_eq(n, 2);
-	cr_assert_eq(test_drops(&e, PKT_DROP_frag_overlap), 1);
+	cr_assert_eq(test_drops(&nat, PKT_DROP_frag_overlap), 1);
 	free_all(out, n);
 	rte_pktmbuf_free(whole);
 }
@@ -215,9 +203,9 @@ Test(frag, fragments_of_an_unknown_inbound_flow_are_dropped_and_freed)
 
 	rte_pktmbuf_free(reply);
 	before = rte_mempool_avail_count(test_pool());
-	cr_assert_eq(test_burst(&e, NAT_DIR_OUT2IN, in, 2, out, 4, 1), 0);
+	cr_assert_eq(test_burst(&nat, NAT_DIR_OUT2IN, in, 2, out, 4, 1), 0);
 	for (i = 0; i < 2048; i++)
-		nat_worker_expire(&e.w, 100, 64);
+		nat_worker_expire(&nat.w, 100, 64);
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before + 2);
-	cr_assert_eq(test_drops(&e, PKT_DROP_no_session), 1);
+	cr_assert_eq(test_drops(&nat, PKT_DROP_no_session), 1);
 }

@@ -14,19 +14,7 @@
 #define LAN_ROUTER ip4(10, 0, 0, 254)
 #define P ip4(203, 0, 113, 1)
 
-static struct test_engine e;
-
-static void setup(void)
-{
-	test_engine_init(&e, 1024, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
-}
-
-static void teardown(void)
-{
-	test_engine_fini(&e);
-}
-
-TestSuite(icmp, .init = setup, .fini = teardown);
+TestSuite(icmp, .init = test_nat_setup, .fini = test_nat_teardown);
 
 static struct rte_mbuf *echo(rte_be32_t src, rte_be32_t dst, uint8_t type, uint16_t id)
 {
@@ -39,7 +27,7 @@ static struct rte_mbuf *echo(rte_be32_t src, rte_be32_t dst, uint8_t type, uint1
 /* Sends `p` out and returns the translated copy the remote would see (the caller frees it). */
 static struct rte_mbuf *send_out(const struct test_pkt *p)
 {
-	struct rte_mbuf *m = test_in2out(&e, test_build(p), 1);
+	struct rte_mbuf *m = test_in2out(&nat, test_build(p), 1);
 
 	cr_assert_not_null(m);
 	return m;
@@ -59,7 +47,7 @@ static const struct rte_udp_hdr *quoted_ports(struct rte_mbuf *m)
 
 Test(icmp, echo_identifier_is_translated_and_the_reply_returns)
 {
-	struct rte_mbuf *m = test_in2out(&e, echo(H, R, RTE_IP_ICMP_ECHO_REQUEST, 1234), 1);
+	struct rte_mbuf *m = test_in2out(&nat, echo(H, R, RTE_IP_ICMP_ECHO_REQUEST, 1234), 1);
 	uint16_t x;
 
 	cr_assert_not_null(m);
@@ -67,7 +55,7 @@ Test(icmp, echo_identifier_is_translated_and_the_reply_returns)
 	cr_assert(test_checksums_ok(m));
 	x = test_sport(m);
 	rte_pktmbuf_free(m);
-	m = test_out2in(&e, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, x), 2);
+	m = test_out2in(&nat, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, x), 2);
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->dst_addr, H);
 	cr_assert_eq(test_sport(m), 1234);
@@ -77,8 +65,8 @@ Test(icmp, echo_identifier_is_translated_and_the_reply_returns)
 
 Test(icmp, two_hosts_pinging_with_the_same_id_both_get_their_replies)
 {
-	struct rte_mbuf *a = test_in2out(&e, echo(H, R, RTE_IP_ICMP_ECHO_REQUEST, 99), 1);
-	struct rte_mbuf *b = test_in2out(&e, echo(H2, R, RTE_IP_ICMP_ECHO_REQUEST, 99), 1);
+	struct rte_mbuf *a = test_in2out(&nat, echo(H, R, RTE_IP_ICMP_ECHO_REQUEST, 99), 1);
+	struct rte_mbuf *b = test_in2out(&nat, echo(H2, R, RTE_IP_ICMP_ECHO_REQUEST, 99), 1);
 	uint16_t xa, xb;
 
 	cr_assert(a && b);
@@ -87,8 +75,8 @@ Test(icmp, two_hosts_pinging_with_the_same_id_both_get_their_replies)
 	cr_assert_neq(xa, xb);
 	rte_pktmbuf_free(a);
 	rte_pktmbuf_free(b);
-	a = test_out2in(&e, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, xa), 2);
-	b = test_out2in(&e, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, xb), 2);
+	a = test_out2in(&nat, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, xa), 2);
+	b = test_out2in(&nat, echo(R, P, RTE_IP_ICMP_ECHO_REPLY, xb), 2);
 	cr_assert(a && b);
 	cr_assert_eq(test_ip(a)->dst_addr, H);
 	cr_assert_eq(test_ip(b)->dst_addr, H2);
@@ -100,7 +88,7 @@ Test(icmp, two_hosts_pinging_with_the_same_id_both_get_their_replies)
 
 Test(icmp, unsolicited_echo_request_from_outside_does_not_enter)
 {
-	cr_assert_null(test_out2in(&e, echo(R, P, RTE_IP_ICMP_ECHO_REQUEST, 5), 1));
+	cr_assert_null(test_out2in(&nat, echo(R, P, RTE_IP_ICMP_ECHO_REQUEST, 5), 1));
 }
 
 /* An error from the A-end side about packet `sent` (as it left), to P, with `quote_len` bytes. */
@@ -112,7 +100,7 @@ static void check_inbound_error(const struct test_pkt *flow, uint8_t type, uint8
 	struct rte_mbuf *m;
 
 	cr_assert(test_checksums_ok(err), "test error built wrong");
-	m = test_out2in(&e, err, 2);
+	m = test_out2in(&nat, err, 2);
 	cr_assert_not_null(m, "error type %u code %u dropped", type, code);
 	cr_assert_eq(test_ip(m)->dst_addr, H);
 	cr_assert_eq(test_ip(m)->src_addr, ROUTER);
@@ -175,7 +163,7 @@ Test(icmp, error_about_a_udp_packet_with_zero_checksum_keeps_zero)
 			     .udp_no_cksum = true};
 	struct rte_mbuf *sent = send_out(&f), *m;
 
-	m = test_out2in(&e, test_build_icmp_error(ROUTER, P, 3, 3, 0, sent, 0), 2);
+	m = test_out2in(&nat, test_build_icmp_error(ROUTER, P, 3, 3, 0, sent, 0), 2);
 	cr_assert_not_null(m);
 	cr_assert_eq(quoted_ports(m)->dgram_cksum, 0);
 	cr_assert(test_checksums_ok(m));
@@ -196,11 +184,11 @@ Test(icmp, outbound_error_about_an_inbound_flow_is_translated)
 	x = test_sport(sent);
 	cr_assert_neq(x, 7000);
 	reply.dport = x;
-	delivered = test_out2in(&e, test_build(&reply), 2);
+	delivered = test_out2in(&nat, test_build(&reply), 2);
 	cr_assert_not_null(delivered);
 	/* A router on the LAN reports the delivered packet as undeliverable. */
 	err = test_build_icmp_error(LAN_ROUTER, R, 3, 1, 0, delivered, 0);
-	m = test_in2out(&e, err, 3);
+	m = test_in2out(&nat, err, 3);
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->src_addr, P, "no private source may leave");
 	cr_assert_eq(quoted_ip(m)->dst_addr, P);
@@ -216,8 +204,8 @@ Test(icmp, error_matching_no_session_is_dropped)
 	struct test_pkt f = {.proto = IPPROTO_UDP, .src = P, .dst = R, .sport = 1, .dport = 53};
 	struct rte_mbuf *fake = test_build(&f);
 
-	cr_assert_null(test_out2in(&e, test_build_icmp_error(ROUTER, P, 3, 3, 0, fake, 0), 1));
-	cr_assert_eq(test_drops(&e, PKT_DROP_icmp_error_no_session), 1);
+	cr_assert_null(test_out2in(&nat, test_build_icmp_error(ROUTER, P, 3, 3, 0, fake, 0), 1));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_icmp_error_no_session), 1);
 	rte_pktmbuf_free(fake);
 }
 
@@ -228,8 +216,8 @@ Test(icmp, error_with_a_bad_checksum_is_dropped)
 	struct rte_mbuf *err = test_build_icmp_error(ROUTER, P, 3, 3, 0, sent, 0);
 
 	((struct rte_icmp_hdr *)test_l4(err))->icmp_cksum ^= 0x0101;
-	cr_assert_null(test_out2in(&e, err, 2));
-	cr_assert_eq(test_drops(&e, PKT_DROP_icmp_error_bad_checksum), 1);
+	cr_assert_null(test_out2in(&nat, err, 2));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_icmp_error_bad_checksum), 1);
 	rte_pktmbuf_free(sent);
 }
 
@@ -238,8 +226,8 @@ Test(icmp, error_quoting_less_than_a_header_and_8_bytes_is_dropped)
 	struct test_pkt f = {.proto = IPPROTO_UDP, .src = H, .dst = R, .sport = 5, .dport = 53};
 	struct rte_mbuf *sent = send_out(&f);
 
-	cr_assert_null(test_out2in(&e, test_build_icmp_error(ROUTER, P, 3, 3, 0, sent, 27), 2));
-	cr_assert_eq(test_drops(&e, PKT_DROP_icmp_error_short_quote), 1);
+	cr_assert_null(test_out2in(&nat, test_build_icmp_error(ROUTER, P, 3, 3, 0, sent, 27), 2));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_icmp_error_short_quote), 1);
 	rte_pktmbuf_free(sent);
 }
 
@@ -248,8 +236,8 @@ Test(icmp, error_to_another_address_than_the_quoted_source_is_dropped)
 	struct test_pkt f = {.proto = IPPROTO_UDP, .src = H, .dst = R, .sport = 5, .dport = 53};
 	struct rte_mbuf *sent = send_out(&f);
 
-	cr_assert_null(test_out2in(&e, test_build_icmp_error(ROUTER, ip4(203, 0, 113, 9), 3, 3, 0, sent, 0), 2));
-	cr_assert_eq(test_drops(&e, PKT_DROP_icmp_error_bad_quote), 1);
+	cr_assert_null(test_out2in(&nat, test_build_icmp_error(ROUTER, ip4(203, 0, 113, 9), 3, 3, 0, sent, 0), 2));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_icmp_error_bad_quote), 1);
 	rte_pktmbuf_free(sent);
 }
 
@@ -257,6 +245,6 @@ Test(icmp, other_icmp_types_are_dropped)
 {
 	struct test_pkt p = {.proto = IPPROTO_ICMP, .src = H, .dst = R, .icmp_type = 13 /* timestamp */};
 
-	cr_assert_null(test_in2out(&e, test_build(&p), 1));
-	cr_assert_eq(test_drops(&e, PKT_DROP_icmp_unsupported_type), 1);
+	cr_assert_null(test_in2out(&nat, test_build(&p), 1));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_icmp_unsupported_type), 1);
 }

@@ -10,19 +10,7 @@
 
 #define P ip4(203, 0, 113, 1)
 
-static struct test_engine e;
-
-static void setup(void)
-{
-	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
-}
-
-static void teardown(void)
-{
-	test_engine_fini(&e);
-}
-
-TestSuite(robustness, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(robustness, .init = test_nat_setup, .fini = test_nat_teardown, .timeout = 240);
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -111,16 +99,16 @@ Test(robustness, random_malformed_frames_never_crash_and_never_leak)
 			}
 			ok[n++] = m;
 		}
-		got = outbound ? nat_in2out_burst(&e.w, ok, info, NULL, n, out, 64, (uint32_t)round / 500)
-			       : nat_out2in_burst(&e.w, ok, info, n, out, 64, (uint32_t)round / 500);
+		got = outbound ? nat_in2out_burst(&nat.w, ok, info, NULL, n, out, 64, (uint32_t)round / 500)
+			       : nat_out2in_burst(&nat.w, ok, info, n, out, 64, (uint32_t)round / 500);
 		passed += got;
 		for (i = 0; i < got; i++)
 			rte_pktmbuf_free(out[i]);
-		nat_worker_expire(&e.w, (uint32_t)round / 500, 64);
+		nat_worker_expire(&nat.w, (uint32_t)round / 500, 64);
 	}
 	/* Let every held fragment time out. */
 	for (i = 0; i < 4096; i++)
-		nat_worker_expire(&e.w, 1000, 64);
+		nat_worker_expire(&nat.w, 1000, 64);
 	cr_assert_gt(dropped, 1000, "the mutations should have broken many frames");
 	cr_assert_gt(passed, 1000, "and left many valid");
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before, "mbufs leaked");

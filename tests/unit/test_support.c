@@ -273,6 +273,18 @@ void test_engine_fini(struct test_engine *e)
 	nat_worker_fini(&e->w);
 }
 
+struct test_engine nat;
+
+void test_nat_setup(void)
+{
+	test_engine_init(&nat, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+}
+
+void test_nat_teardown(void)
+{
+	test_engine_fini(&nat);
+}
+
 uint16_t test_burst(struct test_engine *e, enum nat_dir dir, struct rte_mbuf **pkts, uint16_t n,
 		    struct rte_mbuf **out, uint16_t cap, uint32_t now)
 {

@@ -64,6 +64,14 @@ void test_engine_init(struct test_engine *e, uint32_t capacity, enum nat_mapping
 void test_engine_fini(struct test_engine *e);
 #define TEST_POOL_FIRST 0xcb007101u /* 203.0.113.1 */
 
+/*
+ * The engine most suites share, made fresh for each test: 4096 sessions, endpoint-dependent, one
+ * pool address. Use as `TestSuite(name, .init = test_nat_setup, .fini = test_nat_teardown)`.
+ */
+extern struct test_engine nat;
+void test_nat_setup(void);
+void test_nat_teardown(void);
+
 /* Parses and sends one packet through a direction; returns the packet that came out (NULL if
  * dropped). Fails the test if more than one came out. */
 struct rte_mbuf *test_in2out(struct test_engine *e, struct rte_mbuf *m, uint32_t now);

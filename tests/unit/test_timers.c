@@ -16,24 +16,12 @@
 #define FIN RTE_TCP_FIN_FLAG
 #define RST RTE_TCP_RST_FLAG
 
-static struct test_engine e;
-
-static void setup(void)
-{
-	test_engine_init(&e, 1024, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
-}
-
-static void teardown(void)
-{
-	test_engine_fini(&e);
-}
-
-TestSuite(timers, .init = setup, .fini = teardown);
+TestSuite(timers, .init = test_nat_setup, .fini = test_nat_teardown);
 
 /* Runs the clock to `now`, ending what is due. */
 static void clock_to(uint32_t now)
 {
-	while (nat_worker_expire(&e.w, now, 64) == 64)
+	while (nat_worker_expire(&nat.w, now, 64) == 64)
 		;
 }
 
@@ -44,7 +32,7 @@ static bool out_tcp(uint8_t flags, uint32_t now)
 	struct rte_mbuf *m;
 
 	clock_to(now);
-	m = test_in2out(&e, test_build(&p), now);
+	m = test_in2out(&nat, test_build(&p), now);
 	rte_pktmbuf_free(m);
 	return m != NULL;
 }
@@ -56,7 +44,7 @@ static bool in_tcp(uint8_t flags, uint32_t now)
 	struct rte_mbuf *m;
 
 	clock_to(now);
-	m = test_out2in(&e, test_build(&p), now);
+	m = test_out2in(&nat, test_build(&p), now);
 	rte_pktmbuf_free(m);
 	return m != NULL;
 }
@@ -67,7 +55,7 @@ static bool out_udp(rte_be32_t h, uint16_t sport, uint32_t now, uint16_t *x)
 	struct rte_mbuf *m;
 
 	clock_to(now);
-	m = test_in2out(&e, test_build(&p), now);
+	m = test_in2out(&nat, test_build(&p), now);
 	if (m && x)
 		*x = test_sport(m);
 	rte_pktmbuf_free(m);
@@ -80,7 +68,7 @@ static bool in_udp(uint16_t x, uint32_t now)
 	struct rte_mbuf *m;
 
 	clock_to(now);
-	m = test_out2in(&e, test_build(&p), now);
+	m = test_out2in(&nat, test_build(&p), now);
 	rte_pktmbuf_free(m);
 	return m != NULL;
 }
@@ -96,13 +84,13 @@ Test(timers, syn_only_session_lives_240_seconds)
 {
 	cr_assert(out_tcp(SYN, 100));
 	cr_assert(in_tcp(SYN | ACK, 100 + 239));
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	/* The SYN+ACK established it: now the long timer applies. Start again with a lone SYN. */
-	test_engine_fini(&e);
-	setup();
+	test_engine_fini(&nat);
+	test_nat_setup();
 	cr_assert(out_tcp(SYN, 100));
 	clock_to(100 + 240);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 	cr_assert_not(in_tcp(SYN | ACK, 100 + 241));
 }
 
@@ -111,9 +99,9 @@ Test(timers, established_session_lives_7440_seconds)
 	handshake(10);
 	cr_assert(in_tcp(ACK, 10 + 7439));
 	clock_to(10 + 7439 + 7439);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	clock_to(10 + 7439 + 7440);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, fin_both_ways_shortens_to_240_seconds)
@@ -121,13 +109,13 @@ Test(timers, fin_both_ways_shortens_to_240_seconds)
 	handshake(10);
 	cr_assert(out_tcp(FIN | ACK, 20));
 	clock_to(20 + 300);
-	cr_assert_eq(e.w.live_sessions, 1, "half-closed keeps the established timer");
+	cr_assert_eq(nat.w.live_sessions, 1, "half-closed keeps the established timer");
 	cr_assert(in_tcp(FIN | ACK, 400));
 	cr_assert(out_tcp(ACK, 400));
 	clock_to(400 + 239);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	clock_to(400 + 240);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, rst_is_translated_and_the_session_kept_4_minutes)
@@ -135,10 +123,10 @@ Test(timers, rst_is_translated_and_the_session_kept_4_minutes)
 	handshake(10);
 	cr_assert(in_tcp(RST, 50), "the RST must reach the host");
 	clock_to(50 + 239);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	cr_assert(out_tcp(RST | ACK, 60), "a second RST passes too");
 	clock_to(60 + 240);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, traffic_after_rst_restores_established)
@@ -147,7 +135,7 @@ Test(timers, traffic_after_rst_restores_established)
 	cr_assert(in_tcp(RST, 50));
 	cr_assert(out_tcp(ACK, 60));
 	clock_to(60 + 7000);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 }
 
 Test(timers, simultaneous_open_establishes)
@@ -156,7 +144,7 @@ Test(timers, simultaneous_open_establishes)
 	cr_assert(in_tcp(SYN, 11), "a bare SYN from outside answers an inside SYN");
 	cr_assert(out_tcp(SYN | ACK, 12));
 	clock_to(12 + 1000);
-	cr_assert_eq(e.w.live_sessions, 1, "simultaneous open must reach established");
+	cr_assert_eq(nat.w.live_sessions, 1, "simultaneous open must reach established");
 }
 
 Test(timers, udp_lives_300_seconds_refreshed_by_outbound_only)
@@ -167,7 +155,7 @@ Test(timers, udp_lives_300_seconds_refreshed_by_outbound_only)
 	cr_assert(in_udp(x, 200));
 	cr_assert(in_udp(x, 300)); /* inbound does not refresh */
 	clock_to(10 + 300);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 	cr_assert_not(in_udp(x, 311));
 }
 
@@ -187,26 +175,26 @@ Test(timers, icmp_query_lives_60_seconds)
 {
 	struct test_pkt p = {.proto = IPPROTO_ICMP, .src = H, .dst = R, .sport = 77,
 			     .icmp_type = RTE_IP_ICMP_ECHO_REQUEST};
-	struct rte_mbuf *m = test_in2out(&e, test_build(&p), 5);
+	struct rte_mbuf *m = test_in2out(&nat, test_build(&p), 5);
 
 	cr_assert_not_null(m);
 	rte_pktmbuf_free(m);
 	clock_to(5 + 59);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	clock_to(5 + 60);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, timeouts_are_configurable)
 {
 	uint16_t x;
 
-	e.config.timeout[NAT_TIMEOUT_UDP] = 120;
+	nat.config.timeout[NAT_TIMEOUT_UDP] = 120;
 	cr_assert(out_udp(H, 5000, 10, &x));
 	clock_to(10 + 119);
-	cr_assert_eq(e.w.live_sessions, 1);
+	cr_assert_eq(nat.w.live_sessions, 1);
 	clock_to(10 + 120);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, released_port_is_held_120_seconds)
@@ -242,8 +230,8 @@ Test(timers, port_of_a_closed_tcp_connection_is_not_held)
 	cr_assert(out_tcp(FIN | ACK, 20));
 	cr_assert(in_tcp(FIN | ACK, 21));
 	clock_to(21 + 240);
-	cr_assert_eq(e.w.live_sessions, 0);
-	m = test_in2out(&e, test_build(&p), 21 + 241);
+	cr_assert_eq(nat.w.live_sessions, 0);
+	m = test_in2out(&nat, test_build(&p), 21 + 241);
 	cr_assert_not_null(m);
 	cr_assert_eq(test_sport(m), 40000, "a closed connection's port is free at once");
 	rte_pktmbuf_free(m);
@@ -257,12 +245,12 @@ Test(timers, icmp_errors_do_not_refresh_a_session)
 
 	cr_assert(out_udp(H, 5000, 10, &x));
 	err = test_build_icmp_error(ip4(198, 51, 100, 1), P, 3, 3, 0, quoted, 0);
-	m = test_out2in(&e, err, 300);
+	m = test_out2in(&nat, err, 300);
 	cr_assert_not_null(m);
 	rte_pktmbuf_free(m);
 	rte_pktmbuf_free(quoted);
 	clock_to(10 + 300);
-	cr_assert_eq(e.w.live_sessions, 0);
+	cr_assert_eq(nat.w.live_sessions, 0);
 }
 
 Test(timers, state_machine_table)

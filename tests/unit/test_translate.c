@@ -13,19 +13,7 @@
 #define R2 ip4(198, 51, 100, 11)
 #define P ip4(203, 0, 113, 1)
 
-static struct test_engine e;
-
-static void setup(void)
-{
-	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
-}
-
-static void teardown(void)
-{
-	test_engine_fini(&e);
-}
-
-TestSuite(translate, .init = setup, .fini = teardown);
+TestSuite(translate, .init = test_nat_setup, .fini = test_nat_teardown);
 
 static struct rte_mbuf *udp(rte_be32_t src, uint16_t sport, rte_be32_t dst, uint16_t dport)
 {
@@ -47,7 +35,7 @@ static struct rte_mbuf *tcp(rte_be32_t src, uint16_t sport, rte_be32_t dst, uint
 /* Sends H:sport -> dst:dport out and returns the external port it got. */
 static uint16_t udp_out(rte_be32_t h, uint16_t sport, rte_be32_t dst, uint16_t dport)
 {
-	struct rte_mbuf *m = test_in2out(&e, udp(h, sport, dst, dport), 1);
+	struct rte_mbuf *m = test_in2out(&nat, udp(h, sport, dst, dport), 1);
 	uint16_t x;
 
 	cr_assert_not_null(m, "outbound UDP was dropped");
@@ -59,7 +47,7 @@ static uint16_t udp_out(rte_be32_t h, uint16_t sport, rte_be32_t dst, uint16_t d
 
 Test(translate, outbound_udp_leaves_with_the_pool_address_and_its_source_port)
 {
-	struct rte_mbuf *m = test_in2out(&e, udp(H, 40000, R, 53), 1);
+	struct rte_mbuf *m = test_in2out(&nat, udp(H, 40000, R, 53), 1);
 
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->src_addr, P);
@@ -75,7 +63,7 @@ Test(translate, reply_reaches_the_inside_host_with_valid_checksums)
 	struct rte_mbuf *m;
 
 	cr_assert_eq(udp_out(H, 40000, R, 53), 40000);
-	m = test_out2in(&e, udp(R, 53, P, 40000), 2);
+	m = test_out2in(&nat, udp(R, 53, P, 40000), 2);
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->dst_addr, H);
 	cr_assert_eq(test_dport(m), 40000);
@@ -86,33 +74,33 @@ Test(translate, reply_reaches_the_inside_host_with_valid_checksums)
 
 Test(translate, unsolicited_inbound_is_dropped_and_counted)
 {
-	cr_assert_null(test_out2in(&e, udp(R, 53, P, 40000), 1));
-	cr_assert_null(test_out2in(&e, tcp(R, 443, P, 40000, RTE_TCP_SYN_FLAG), 1));
-	cr_assert_eq(test_drops(&e, PKT_DROP_no_session), 2);
+	cr_assert_null(test_out2in(&nat, udp(R, 53, P, 40000), 1));
+	cr_assert_null(test_out2in(&nat, tcp(R, 443, P, 40000, RTE_TCP_SYN_FLAG), 1));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_no_session), 2);
 }
 
 Test(translate, filtering_is_address_and_port_dependent)
 {
 	udp_out(H, 40000, R, 53);
-	cr_assert_null(test_out2in(&e, udp(R, 54, P, 40000), 2), "other remote port got in");
-	cr_assert_null(test_out2in(&e, udp(R2, 53, P, 40000), 2), "other remote address got in");
+	cr_assert_null(test_out2in(&nat, udp(R, 54, P, 40000), 2), "other remote port got in");
+	cr_assert_null(test_out2in(&nat, udp(R2, 53, P, 40000), 2), "other remote address got in");
 }
 
 Test(translate, a_udp_mapping_does_not_open_tcp)
 {
 	udp_out(H, 40000, R, 53);
-	cr_assert_null(test_out2in(&e, tcp(R, 53, P, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG), 2));
+	cr_assert_null(test_out2in(&nat, tcp(R, 53, P, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG), 2));
 }
 
 Test(translate, tcp_connection_round_trip)
 {
-	struct rte_mbuf *m = test_in2out(&e, tcp(H, 33000, R, 443, RTE_TCP_SYN_FLAG), 1);
+	struct rte_mbuf *m = test_in2out(&nat, tcp(H, 33000, R, 443, RTE_TCP_SYN_FLAG), 1);
 
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->src_addr, P);
 	cr_assert(test_checksums_ok(m));
 	rte_pktmbuf_free(m);
-	m = test_out2in(&e, tcp(R, 443, P, 33000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG), 1);
+	m = test_out2in(&nat, tcp(R, 443, P, 33000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG), 1);
 	cr_assert_not_null(m);
 	cr_assert_eq(test_ip(m)->dst_addr, H);
 	cr_assert_eq(test_dport(m), 33000);
@@ -122,9 +110,9 @@ Test(translate, tcp_connection_round_trip)
 
 Test(translate, tcp_without_syn_opens_nothing)
 {
-	cr_assert_null(test_in2out(&e, tcp(H, 33000, R, 443, RTE_TCP_ACK_FLAG), 1));
-	cr_assert_eq(test_drops(&e, PKT_DROP_tcp_not_syn), 1);
-	cr_assert_eq(e.w.stats.created, 0);
+	cr_assert_null(test_in2out(&nat, tcp(H, 33000, R, 443, RTE_TCP_ACK_FLAG), 1));
+	cr_assert_eq(test_drops(&nat, PKT_DROP_tcp_not_syn), 1);
+	cr_assert_eq(nat.w.stats.created, 0);
 }
 
 Test(translate, port_overlapping_serves_two_remotes_with_one_external_port)
@@ -133,8 +121,8 @@ Test(translate, port_overlapping_serves_two_remotes_with_one_external_port)
 
 	cr_assert_eq(udp_out(H, 40000, R, 53), 40000);
 	cr_assert_eq(udp_out(H2, 40000, R2, 53), 40000, "the same P:x must serve another remote");
-	a = test_out2in(&e, udp(R, 53, P, 40000), 2);
-	b = test_out2in(&e, udp(R2, 53, P, 40000), 2);
+	a = test_out2in(&nat, udp(R, 53, P, 40000), 2);
+	b = test_out2in(&nat, udp(R2, 53, P, 40000), 2);
 	cr_assert_not_null(a);
 	cr_assert_not_null(b);
 	cr_assert_eq(test_ip(a)->dst_addr, H);
@@ -179,7 +167,7 @@ Test(translate, replacement_ports_are_random_not_sequential)
 
 Test(translate, the_bgp_port_is_never_allocated)
 {
-	struct rte_mbuf *m = test_in2out(&e, tcp(H, 179, R, 179, RTE_TCP_SYN_FLAG), 1);
+	struct rte_mbuf *m = test_in2out(&nat, tcp(H, 179, R, 179, RTE_TCP_SYN_FLAG), 1);
 
 	cr_assert_not_null(m);
 	cr_assert_neq(test_sport(m), 179);
@@ -193,8 +181,8 @@ Test(translate, endpoint_independent_mapping_keeps_the_port_for_every_destinatio
 {
 	uint16_t x1, x2;
 
-	test_engine_fini(&e);
-	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_INDEPENDENT, 1);
+	test_engine_fini(&nat);
+	test_engine_init(&nat, 4096, NAT_MAPPING_ENDPOINT_INDEPENDENT, 1);
 	udp_out(H2, 7000, R, 53); /* takes 7000 */
 	x1 = udp_out(H, 7000, R, 53);
 	x2 = udp_out(H, 7000, R2, 80);
@@ -204,13 +192,13 @@ Test(translate, endpoint_independent_mapping_keeps_the_port_for_every_destinatio
 
 Test(translate, endpoint_independent_mapping_ends_with_its_last_session)
 {
-	test_engine_fini(&e);
-	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_INDEPENDENT, 1);
-	e.config.timeout[NAT_TIMEOUT_PORT_HOLD] = 0;
+	test_engine_fini(&nat);
+	test_engine_init(&nat, 4096, NAT_MAPPING_ENDPOINT_INDEPENDENT, 1);
+	nat.config.timeout[NAT_TIMEOUT_PORT_HOLD] = 0;
 	udp_out(H, 7000, R, 53);
 	udp_out(H, 7000, R2, 53);
-	nat_worker_expire(&e.w, 1 + 301, 1000);
-	cr_assert_eq(e.w.live_sessions, 0);
+	nat_worker_expire(&nat.w, 1 + 301, 1000);
+	cr_assert_eq(nat.w.live_sessions, 0);
 	/* With the mapping gone, another host may take the port. */
 	cr_assert_eq(udp_out(H2, 7000, R, 53), 7000);
 }
@@ -219,15 +207,15 @@ Test(translate, paired_pooling_gives_a_host_one_address_for_all_protocols)
 {
 	int i;
 
-	test_engine_fini(&e);
-	test_engine_init(&e, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 8);
+	test_engine_fini(&nat);
+	test_engine_init(&nat, 4096, NAT_MAPPING_ENDPOINT_DEPENDENT, 8);
 	for (i = 1; i <= 20; i++) {
 		rte_be32_t h = ip4(10, 0, 2, (uint8_t)i);
-		struct rte_mbuf *a = test_in2out(&e, udp(h, 1000 + i, R, 53), 1);
-		struct rte_mbuf *b = test_in2out(&e, tcp(h, 2000 + i, R2, 443, RTE_TCP_SYN_FLAG), 1);
+		struct rte_mbuf *a = test_in2out(&nat, udp(h, 1000 + i, R, 53), 1);
+		struct rte_mbuf *b = test_in2out(&nat, tcp(h, 2000 + i, R2, 443, RTE_TCP_SYN_FLAG), 1);
 		struct test_pkt ping = {.proto = IPPROTO_ICMP, .src = h, .dst = R, .sport = 9,
 					.icmp_type = RTE_IP_ICMP_ECHO_REQUEST};
-		struct rte_mbuf *c = test_in2out(&e, test_build(&ping), 1);
+		struct rte_mbuf *c = test_in2out(&nat, test_build(&ping), 1);
 		uint32_t addr;
 
 		cr_assert(a && b && c);
@@ -245,7 +233,7 @@ Test(translate, payload_is_never_rewritten)
 {
 	struct test_pkt p = {.proto = IPPROTO_UDP, .src = H, .dst = R, .sport = 21, .dport = 21,
 			     .payload_len = 200, .seed = 9};
-	struct rte_mbuf *ref = test_build(&p), *m = test_in2out(&e, test_build(&p), 1);
+	struct rte_mbuf *ref = test_build(&p), *m = test_in2out(&nat, test_build(&p), 1);
 
 	cr_assert_not_null(m);
 	cr_assert_eq(memcmp((uint8_t *)test_l4(m) + 8, (uint8_t *)test_l4(ref) + 8, 200), 0);
@@ -275,7 +263,7 @@ Test(translate, random_packets_have_checksums_equal_to_a_fresh_computation)
 		p.udp_no_cksum = p.proto == IPPROTO_UDP && (seed >> 60) == 0;
 		p.seed = (uint8_t)i;
 		p.tcp_flags = RTE_TCP_SYN_FLAG;
-		m = test_in2out(&e, test_build(&p), 1);
+		m = test_in2out(&nat, test_build(&p), 1);
 		if (m == NULL) /* a repeated random tuple whose TCP session exists: SYN again is fine */
 			cr_assert_fail("packet %d dropped", i);
 		cr_assert(test_checksums_ok(m), "in2out checksum wrong for packet %d", i);
@@ -295,7 +283,7 @@ Test(translate, random_packets_have_checksums_equal_to_a_fresh_computation)
 		p.dport = x;
 		p.sport = (uint16_t)(53 + (seed >> 36) % 2);
 		p.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
-		back = test_out2in(&e, test_build(&p), 1);
+		back = test_out2in(&nat, test_build(&p), 1);
 		cr_assert_not_null(back, "reply %d dropped", i);
 		cr_assert(test_checksums_ok(back), "out2in checksum wrong for packet %d", i);
 		cr_assert_eq(test_dport(back), (uint16_t)(1000 + (seed >> 20) % 4));
@@ -334,7 +322,7 @@ Test(translate, udp_checksum_that_becomes_zero_is_sent_as_ffff)
 		found = 1;
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		m = test_in2out(&e, m, 1);
+		m = test_in2out(&nat, m, 1);
 		cr_assert_not_null(m);
 		cr_assert_eq(((struct rte_udp_hdr *)test_l4(m))->dgram_cksum, 0xffff);
 		rte_pktmbuf_free(m);
@@ -349,10 +337,10 @@ Test(translate, ip_ids_of_fragmentable_packets_are_rewritten_uniquely)
 
 	p.src = H;
 	p.sport = 1111;
-	a = test_in2out(&e, test_build(&p), 1);
+	a = test_in2out(&nat, test_build(&p), 1);
 	p.src = H2;
 	p.sport = 2222;
-	b = test_in2out(&e, test_build(&p), 1);
+	b = test_in2out(&nat, test_build(&p), 1);
 	cr_assert(a && b);
 	cr_assert_neq(test_ip(a)->packet_id, test_ip(b)->packet_id,
 		      "two hosts' equal IDs must not collide behind one address");
@@ -368,9 +356,9 @@ Test(translate, no_mbuf_is_leaked)
 
 	before = rte_mempool_avail_count(test_pool());
 	udp_out(H, 1, R, 2);
-	cr_assert_null(test_out2in(&e, udp(R2, 1, P, 2), 1));
-	cr_assert_null(test_in2out(&e, tcp(H, 1, R, 2, RTE_TCP_ACK_FLAG), 1));
-	m = test_out2in(&e, udp(R, 2, P, 1), 1);
+	cr_assert_null(test_out2in(&nat, udp(R2, 1, P, 2), 1));
+	cr_assert_null(test_in2out(&nat, tcp(H, 1, R, 2, RTE_TCP_ACK_FLAG), 1));
+	m = test_out2in(&nat, udp(R, 2, P, 1), 1);
 	cr_assert_not_null(m);
 	rte_pktmbuf_free(m);
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before);
