@@ -220,33 +220,32 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash
 		*why = PKT_DROP_no_pool;
 		return NAT_NIL;
 	}
+	/* First, because it may run expiry, which changes host counts, mappings and held ports that
+	 * the steps below read. */
+	idx = take_record(w, now);
+	if (idx == NAT_NIL) {
+		*why = PKT_DROP_table_full;
+		return NAT_NIL;
+	}
 	nat_key_fill(&hk, NAT_KEY_HOST, 0, in->local_addr, 0, 0, 0);
 	hsig = nat_key_hash(&w->table, &hk);
 	host_sessions = nat_table_lookup(&w->table, &hk, hsig);
 	if (host_sessions < 0)
 		host_sessions = 0;
 	if (cfg->per_host_limit && host_sessions >= cfg->per_host_limit) {
-		*why = PKT_DROP_host_limit;
-		return NAT_NIL;
+		fail = PKT_DROP_host_limit;
+		goto give_back;
 	}
 
 	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
 		     0, in->remote_addr, in->remote_port);
-	if (eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) {
-		*why = PKT_DROP_ports_exhausted;
-		return NAT_NIL;
-	}
-	if (!have_mapping && !choose_port(w, in, &out, &out_sig, eim)) {
-		*why = PKT_DROP_ports_exhausted;
-		return NAT_NIL;
-	}
-	idx = take_record(w, now);
-	if (idx == NAT_NIL) {
-		*why = PKT_DROP_table_full;
-		return NAT_NIL;
+	if ((eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) ||
+	    (!have_mapping && !choose_port(w, in, &out, &out_sig, eim))) {
+		fail = PKT_DROP_ports_exhausted;
+		goto give_back;
 	}
 	if (nat_table_set(&w->table, in, in_sig, idx) < 0)
-		goto full;
+		goto give_back;
 	if (nat_table_set(&w->table, &out, out_sig, idx) < 0)
 		goto unkey_in;
 	if (nat_table_set(&w->table, &hk, hsig, (uint64_t)host_sessions + 1) < 0) {
@@ -284,7 +283,7 @@ unkey_out:
 	nat_table_del(&w->table, &out, out_sig);
 unkey_in:
 	nat_table_del(&w->table, in, in_sig);
-full:
+give_back:
 	*why = fail;
 	nat_record_give(&w->table, idx);
 	return NAT_NIL;

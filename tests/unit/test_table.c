@@ -293,3 +293,30 @@ Test(table, a_reader_thread_never_sees_a_torn_record)
 	cr_assert_eq(c.torn, 0, "%lu torn records seen among %lu", (unsigned long)c.torn,
 		     (unsigned long)c.seen);
 }
+
+Test(table, expiry_run_by_a_full_table_keeps_host_counts_right)
+{
+	struct test_pkt p = {.proto = IPPROTO_UDP, .src = ip4(10, 0, 0, 5), .dst = ip4(198, 51, 100, 1),
+			     .dport = 53};
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	test_engine_init(&e, 4, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	e.config.per_host_limit = 4;
+	e.config.timeout[NAT_TIMEOUT_PORT_HOLD] = 0;
+	/* Fill the table with one host's sessions, let them all time out unnoticed... */
+	for (i = 0; i < 4; i++) {
+		p.sport = (uint16_t)(2000 + i);
+		rte_pktmbuf_free(test_in2out(&e, test_build(&p), 1));
+	}
+	cr_assert_eq(e.w.live_sessions, 4);
+	/* ...then open new ones: each must find a record by expiring an old one, and the host's count
+	 * must follow, or the limit would refuse the host for good. */
+	for (i = 0; i < 4; i++) {
+		p.sport = (uint16_t)(3000 + i);
+		m = test_in2out(&e, test_build(&p), 1 + 300 + i);
+		cr_assert_not_null(m, "new flow %u refused", i);
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_eq(test_drops(&e, PKT_DROP_host_limit), 0);
+}
