@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "config.h"
+
+void config_init(struct secnat_config *cfg)
+{
+	struct nat_config defaults;
+
+	memset(cfg, 0, sizeof(*cfg));
+	nat_config_defaults(&defaults);
+	cfg->mapping = defaults.mapping;
+	memcpy(cfg->timeout, defaults.timeout, sizeof(cfg->timeout));
+}
+
+struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_vxcs; i++)
+		if (strcmp(cfg->vxcs[i].name, name) == 0)
+			return &cfg->vxcs[i];
+	return NULL;
+}
+
+struct cfg_vxc *config_vxc_by_peer(struct secnat_config *cfg, uint32_t peer)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_vxcs; i++)
+		if (cfg->vxcs[i].peer == peer)
+			return &cfg->vxcs[i];
+	return NULL;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The appliance's configuration as the operator's commands build it. A plain value: commands apply
+ * to a copy which replaces the original only when the command succeeded, so a refused command
+ * changes nothing.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipv4.h"
+#include "nat_config.h"
+
+#define CFG_MAX_PORTS 16
+#define CFG_MAX_VXCS 64
+#define CFG_MAX_EXEMPTS 64
+#define CFG_MAX_ROUTES 1024
+#define CFG_MAX_NEIGHBORS 16
+#define CFG_MAX_ANNOUNCES 64
+#define CFG_NAME_MAX 31
+#define CFG_PASSWORD_MAX 79 /* TCP MD5 keys are at most 80 bytes */
+
+enum port_role {
+	PORT_ROLE_NONE,
+	PORT_ROLE_LAN,
+	PORT_ROLE_AEND,
+	PORT_ROLE_INTERNET,
+};
+
+struct cfg_port {
+	enum port_role role;
+	bool has_address;
+	struct ipv4_prefix address; /* the appliance's own address and the connected subnet */
+};
+
+struct cfg_vxc {
+	char name[CFG_NAME_MAX + 1];
+	uint16_t port;
+	uint16_t vlan;              /* 0: untagged */
+	struct ipv4_prefix local;   /* our address of the Megaport /31 */
+	uint32_t peer;              /* Salesforce's address of it */
+	uint64_t rate_bps;
+	bool has_pool;
+	struct ipv4_prefix pool;    /* customer public space used instead of the /31 address */
+};
+
+struct cfg_route {
+	struct ipv4_prefix prefix;
+	uint32_t via;
+	uint8_t distance;
+};
+
+struct cfg_neighbor {
+	uint32_t addr;
+	uint32_t remote_as;
+	char password[CFG_PASSWORD_MAX + 1]; /* empty: none */
+	uint16_t hold_time;                  /* seconds; 0: BGP's default */
+	uint32_t max_prefix;                 /* 0: no limit */
+};
+
+struct secnat_config {
+	struct cfg_port ports[CFG_MAX_PORTS];
+	unsigned n_vxcs;
+	struct cfg_vxc vxcs[CFG_MAX_VXCS];
+	unsigned n_exempts;
+	struct ipv4_prefix exempts[CFG_MAX_EXEMPTS];
+	enum nat_mapping mapping;
+	uint32_t timeout[NAT_TIMEOUT_MAX];
+	uint32_t per_host_limit;
+	unsigned n_routes;
+	struct cfg_route routes[CFG_MAX_ROUTES];
+	uint32_t bgp_as; /* 0: BGP not configured */
+	uint32_t router_id;
+	unsigned n_neighbors;
+	struct cfg_neighbor neighbors[CFG_MAX_NEIGHBORS];
+	unsigned n_announces;
+	struct ipv4_prefix announces[CFG_MAX_ANNOUNCES];
+};
+
+/* The configuration before any command: no ports, the NAT defaults of NAT-BEHAVIOUR.md. */
+void config_init(struct secnat_config *cfg);
+
+struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name);
+struct cfg_vxc *config_vxc_by_peer(struct secnat_config *cfg, uint32_t peer);
