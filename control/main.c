@@ -1,18 +1,42 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * secnat [EAL options] -- [-f FILE] [-i] [-s SOCKET] [--check]
+ * secnat [EAL options] -- [-f FILE] [-i] [-s SOCKET] [--check] [--sessions N]
  *
- * This build validates configurations (--check); starting ports and workers comes with the rest of
- * issue 3 ("the appliance").
+ * The EAL options come first; the configuration is validated in full before the EAL starts, so a
+ * bad file starts nothing.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_eal.h>
+
 #include "cli.h"
+#include "runtime.h"
 
 #define EXIT_CONFIG 2
+
+static volatile bool stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = true;
+}
+
+static bool is_app_option(const char *arg)
+{
+	static const char *const ours[] = {"-f", "--config", "--check", "-i", "--interactive",
+					   "--socket", "--sessions"};
+	size_t i;
+
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strncmp(arg, ours[i], strlen(ours[i])) == 0)
+			return true;
+	return false;
+}
 
 static void usage(FILE *out)
 {
@@ -21,6 +45,7 @@ static void usage(FILE *out)
 		     "  -i, --interactive   console on the terminal\n"
 		     "  -s, --socket PATH   control socket (default /run/secnat/secnat.sock)\n"
 		     "      --check         validate FILE and exit: 0 if valid, 2 if not\n"
+		     "      --sessions N    session table size per worker (default 1048576)\n"
 		     "commands:\n");
 	cli_help(out);
 }
@@ -32,22 +57,32 @@ int main(int argc, char **argv)
 		{"interactive", no_argument, NULL, 'i'},
 		{"socket", required_argument, NULL, 's'},
 		{"check", no_argument, NULL, 'C'},
+		{"sessions", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct secnat_config cfg;
+	static struct runtime rt;
+	struct rt_options rt_opt = {.sessions_per_worker = 1u << 20};
+	int eal_argc, i, opt, ret;
+	char **eal_argv = argv;
 	const char *file = NULL;
-	char err[512];
-	bool check = false;
-	int i, opt;
+	bool check = false, config_error;
+	char err[512], *end;
 
-	/* Application options follow "--"; everything before belongs to the EAL. */
+	/* Application options follow "--"; everything before belongs to the EAL. Without "--", a
+	 * command line that starts with one of ours ("secnat --check -f FILE") is all ours. */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		;
+	eal_argc = i;
 	if (i < argc) {
 		argv[i] = argv[0];
 		argc -= i;
 		argv += i;
+	} else if (argc > 1 && is_app_option(argv[1])) {
+		eal_argc = 1;
+	} else {
+		argc = 1;
 	}
 	while ((opt = getopt_long(argc, argv, "f:is:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -59,6 +94,13 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'S':
+			rt_opt.sessions_per_worker = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end != '\0' || rt_opt.sessions_per_worker < 64) {
+				fprintf(stderr, "secnat: --sessions '%s': a number of at least 64\n", optarg);
+				return EXIT_CONFIG;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -86,7 +128,23 @@ int main(int argc, char **argv)
 		printf("%s: ok\n", file);
 		return 0;
 	}
-	fprintf(stderr, "secnat: this build only validates configurations (--check); the forwarding "
-			"appliance is not built yet\n");
-	return 1;
+
+	ret = rte_eal_init(eal_argc, eal_argv);
+	if (ret < 0) {
+		fprintf(stderr, "secnat: EAL initialisation failed (see above)\n");
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ret = runtime_start(&rt, &cfg, &rt_opt, &config_error);
+	if (ret == 0) {
+		fprintf(stderr, "secnat: running (%u worker%s); SIGINT or SIGTERM stops it\n",
+			rt.shared->n_workers, rt.shared->n_workers == 1 ? "" : "s");
+		runtime_loop(&rt, &stopping);
+	}
+	runtime_stop(&rt);
+	rte_eal_cleanup();
+	if (ret != 0)
+		return config_error ? EXIT_CONFIG : 1;
+	return 0;
 }

@@ -9,7 +9,8 @@ packages=(
   libbpf-dev libxdp-dev
   libcriterion-dev
   clang llvm
-  iproute2 ethtool
+  iproute2 ethtool iputils-ping tcpdump socat curl
+  dpdk-dev
 )
 
 missing=()

@@ -37,7 +37,20 @@
 	X(ports_exhausted, "no free external port for the new flow")                              \
 	X(table_full, "session table full of live sessions")                                      \
 	X(host_limit, "inside host at its session limit")                                         \
-	X(host_table_full, "too many distinct inside hosts")
+	X(host_table_full, "too many distinct inside hosts")                                     \
+	/* forwarding */                                                                          \
+	X(unknown_vlan, "frame on an A-end port whose VLAN (or lack of one) matches no VXC")      \
+	X(arp_invalid, "malformed or non-Ethernet/IPv4 ARP")                                      \
+	X(arp_not_for_us, "ARP about an address that is not ours")                                \
+	X(no_route, "no route to the destination")                                                \
+	X(ttl_exceeded, "TTL expired in transit (time-exceeded sent, rate permitting)")           \
+	X(mtu_exceeded, "larger than the egress MTU (fragmentation-needed sent when DF)")         \
+	X(neighbor_unresolved, "next hop's MAC address not (yet) known")                          \
+	X(egress_private_source, "private or bogon source about to leave the A-end")              \
+	X(not_for_us, "A-end packet for an address that is neither ours nor announced")           \
+	X(local_unsupported, "packet for the appliance that nothing here answers")                \
+	X(punt_full, "control thread's queue full")                                               \
+	X(tx_full, "transmit queue full")
 
 enum pkt_drop {
 #define PKT_DROP_ENUM(name, text) PKT_DROP_##name,

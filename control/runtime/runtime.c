@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Start-up, the control loop and shutdown of the running appliance. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "runtime.h"
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+#define RING_SIZE 1024
+#define MBUFS_PER_PORT 8192
+#define NEIGH_ENTRIES 8192
+#define FIB_RULES 65536
+#define FIB_TBL8S 4096
+
+static int fail(bool *config_error, bool is_config, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(bool *config_error, bool is_config, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "secnat: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	*config_error = is_config;
+	return err;
+}
+
+static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, bool *config_error)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t q;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret != 0)
+		return fail(config_error, false, ret, "port %u: rte_eth_dev_info_get: %s", port, strerror(-ret));
+	if (info.max_rx_queues < n_workers || info.max_tx_queues < n_workers)
+		return fail(config_error, true, -EINVAL,
+			    "port %u (%s) has %u RX/%u TX queues; %u workers need one each (for "
+			    "net_af_packet: qpairs=%u)", port, info.driver_name, info.max_rx_queues,
+			    info.max_tx_queues, n_workers, n_workers);
+	ret = rte_eth_dev_configure(port, n_workers, n_workers, &conf);
+	if (ret != 0)
+		return fail(config_error, false, ret, "port %u: configure: %s", port, strerror(-ret));
+	for (q = 0; q < n_workers; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, RX_DESC, rte_eth_dev_socket_id(port), NULL, rt->shared->pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, TX_DESC, rte_eth_dev_socket_id(port), NULL);
+		if (ret != 0)
+			return fail(config_error, false, ret, "port %u: queue %u: %s", port, q, strerror(-ret));
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret != 0)
+		return fail(config_error, false, ret, "port %u: start: %s", port, strerror(-ret));
+	rte_eth_promiscuous_enable(port); /* VLANs and our MAC: not every virtual device filters */
+	return 0;
+}
+
+static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_ports, bool *config_error)
+{
+	struct rte_lpm_config lpm_conf = {.max_rules = FIB_RULES, .number_tbl8s = FIB_TBL8S};
+	struct rte_hash_parameters hp = {
+		.name = "neigh",
+		.entries = NEIGH_ENTRIES,
+		.key_len = sizeof(uint64_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	struct dp_shared *s;
+	size_t qsbr_size;
+
+	s = rt->shared = rte_zmalloc("dp_shared", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		return fail(config_error, false, -ENOMEM, "out of memory (EAL -m too small?)");
+	s->n_workers = n_workers;
+	s->n_ports = n_ports;
+	s->pool = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_PORT * RTE_MAX(n_ports, 2) - 1, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	qsbr_size = rte_rcu_qsbr_get_memsize(n_workers);
+	s->qsbr = rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
+	s->fib = rte_lpm_create("fib", (int)rte_socket_id(), &lpm_conf);
+	s->neigh = rte_hash_create(&hp);
+	if (s->pool == NULL || s->qsbr == NULL || s->fib == NULL || s->neigh == NULL)
+		return fail(config_error, false, -ENOMEM, "cannot allocate mbufs, FIB or tables (EAL -m too small?)");
+	rte_rcu_qsbr_init(s->qsbr, n_workers);
+	{
+		struct rte_lpm_rcu_config lc = {.v = s->qsbr, .mode = RTE_LPM_QSBR_MODE_DQ};
+		struct rte_hash_rcu_config hc = {.v = s->qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
+
+		if (rte_lpm_rcu_qsbr_add(s->fib, &lc) != 0 || rte_hash_rcu_qsbr_add(s->neigh, &hc) != 0)
+			return fail(config_error, false, -ENOMEM, "cannot attach RCU to the FIB");
+	}
+	return 0;
+}
+
+static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
+{
+	struct dp_shared *s = rt->shared;
+	struct dp_worker *w = rte_zmalloc("worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	char name[RTE_RING_NAMESIZE];
+	struct nat_worker_params np = {
+		.name = name,
+		.socket = (int)rte_socket_id(),
+		.worker = id,
+		.n_workers = s->n_workers,
+		.capacity = rt->opt.sessions_per_worker,
+	};
+	uint16_t p;
+	int ret;
+
+	if (w == NULL)
+		return fail(config_error, false, -ENOMEM, "out of memory for worker %u", id);
+	rt->workers[id] = w;
+	w->shared = s;
+	w->id = id;
+	snprintf(name, sizeof(name), "nat%u", id);
+	ret = nat_worker_init(&w->nat, &np, &s->config->nat);
+	if (ret != 0)
+		return fail(config_error, false, ret, "worker %u: %u sessions do not fit (EAL -m, --sessions)",
+			    id, np.capacity);
+	for (p = 0; p < s->n_ports && p < CFG_MAX_PORTS; p++) {
+		if (rt->cfg.ports[p].role == PORT_ROLE_NONE)
+			continue;
+		w->rxq[w->n_rxq++] = (struct dp_rxq){.port = p, .queue = id};
+		w->txb[p] = rte_zmalloc("txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
+		if (w->txb[p] == NULL)
+			return fail(config_error, false, -ENOMEM, "out of memory for TX buffers");
+		rte_eth_tx_buffer_init(w->txb[p], DP_BURST);
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], rte_eth_tx_buffer_count_callback,
+						   &w->counters.tx_dropped[p]);
+	}
+	snprintf(name, sizeof(name), "punt%u", id);
+	w->punt = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "resolve%u", id);
+	w->resolve = rte_ring_create_elem(name, sizeof(uint64_t), RING_SIZE, (int)rte_socket_id(),
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "inject%u", id);
+	w->inject = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->punt == NULL || w->resolve == NULL || w->inject == NULL)
+		return fail(config_error, false, -ENOMEM, "cannot create worker %u's rings", id);
+	return 0;
+}
+
+int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const struct rt_options *opt,
+		  bool *config_error)
+{
+	uint16_t n_ports = rte_eth_dev_count_avail(), n_workers = 0, p, i;
+	unsigned lcore;
+	int ret;
+
+	*config_error = false;
+	rt->cfg = *cfg;
+	rt->opt = *opt;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n_workers < DP_MAX_WORKERS)
+			rt->worker_lcores[n_workers++] = lcore;
+	}
+	if (n_workers == 0)
+		return fail(config_error, true, -EINVAL, "no worker lcore: give the EAL at least two (e.g. -l 0-1)");
+	if (n_ports > DP_MAX_PORTS)
+		n_ports = DP_MAX_PORTS;
+	for (p = 0; p < CFG_MAX_PORTS; p++)
+		if (cfg->ports[p].role != PORT_ROLE_NONE && p >= n_ports)
+			return fail(config_error, true, -ENODEV,
+				    "port %u is configured but the EAL has %u port%s (add a --vdev or a NIC)", p,
+				    n_ports, n_ports == 1 ? "" : "s");
+
+	ret = create_shared(rt, n_workers, n_ports, config_error);
+	if (ret == 0)
+		ret = rt_neigh_init(rt);
+	if (ret != 0)
+		return ret;
+	rt->shared->config = rt_build_dp_config(rt, cfg);
+	if (rt->shared->config == NULL)
+		return fail(config_error, false, -ENOMEM, "out of memory");
+	for (p = 0; p < n_ports && p < CFG_MAX_PORTS; p++)
+		if (cfg->ports[p].role != PORT_ROLE_NONE && (ret = setup_port(rt, p, n_workers, config_error)) != 0)
+			return ret;
+	/* Refresh MACs and MTUs now that the ports run. */
+	ret = rt_publish(rt, cfg);
+	if (ret != 0)
+		return fail(config_error, false, ret, "cannot publish the configuration");
+	for (i = 0; i < n_workers; i++)
+		if ((ret = create_worker(rt, i, config_error)) != 0)
+			return ret;
+	for (i = 0; i < n_workers; i++) {
+		ret = rte_eal_remote_launch(dp_worker_main, rt->workers[i], rt->worker_lcores[i]);
+		if (ret != 0)
+			return fail(config_error, false, ret, "cannot launch worker %u", i);
+	}
+	rt_neigh_announce(rt);
+	return 0;
+}
+
+void runtime_loop(struct runtime *rt, volatile bool *stop)
+{
+	while (!*stop) {
+		uint16_t i;
+
+		for (i = 0; i < rt->shared->n_workers; i++) {
+			struct dp_worker *w = rt->workers[i];
+			struct rte_mbuf *m[DP_BURST];
+			uint64_t keys[DP_BURST];
+			unsigned n, k;
+
+			n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, DP_BURST, NULL);
+			for (k = 0; k < n; k++) {
+				rt_neigh_learn(rt, m[k]);
+				rte_pktmbuf_free(m[k]);
+			}
+			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), DP_BURST, NULL);
+			for (k = 0; k < n; k++)
+				rt_neigh_wanted(rt, keys[k]);
+		}
+		rt_neigh_tick(rt);
+		usleep(1000); /* the control thread may sleep; workers never wait for it */
+	}
+}
+
+void runtime_stop(struct runtime *rt)
+{
+	uint16_t p, i;
+
+	if (rt->shared == NULL)
+		return;
+	__atomic_store_n(&rt->shared->stop, true, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	for (p = 0; p < rt->shared->n_ports && p < CFG_MAX_PORTS; p++) {
+		if (rt->cfg.ports[p].role == PORT_ROLE_NONE)
+			continue;
+		rte_eth_dev_stop(p);
+		rte_eth_dev_close(p);
+	}
+	for (i = 0; i < rt->shared->n_workers; i++)
+		if (rt->workers[i] != NULL)
+			nat_worker_fini(&rt->workers[i]->nat);
+	rt_neigh_fini(rt);
+}

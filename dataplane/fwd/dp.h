@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding dataplane: what the control thread publishes to the workers, and the workers.
+ *
+ * Control -> workers: a dp_config (replaced whole, never modified once published: the old one is
+ * freed after an RCU QSBR grace period), the FIB (rte_lpm with RCU), the adjacency table (entries
+ * are appended, never changed), the neighbour hash (lock-free readers, RCU-deferred frees), and a
+ * per-worker inject ring of frames to send. Workers -> control: a per-worker punt ring of frames the
+ * control thread must see (ARP for learning) and a per-worker ring of resolution requests.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_lpm.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "nat_worker.h"
+
+#define DP_MAX_PORTS 16
+#define DP_MAX_VXCS 64
+#define DP_MAX_ADJ 1024
+#define DP_MAX_WORKERS 16
+#define DP_MAX_EXEMPTS 64
+#define DP_BURST 32
+#define DP_NO_VXC 0xffff
+
+enum dp_role {
+	DP_ROLE_NONE,
+	DP_ROLE_LAN,
+	DP_ROLE_AEND,
+	DP_ROLE_INTERNET,
+};
+
+struct dp_port {
+	uint8_t role;      /* enum dp_role */
+	bool has_addr;
+	rte_be32_t addr;   /* the appliance's own address on a lan/internet port */
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	uint16_t untagged_vxc;        /* DP_NO_VXC, or the VXC of untagged frames */
+	uint16_t vlan_vxc[4096];      /* A-end: VLAN ID -> VXC, DP_NO_VXC when none */
+};
+
+struct dp_vxc {
+	bool used;
+	uint16_t port;
+	uint16_t vlan;     /* 0: untagged */
+	rte_be32_t local;  /* our /31 address: answers ARP and ping, and is the default NAT address */
+	rte_be32_t peer;
+	rte_be32_t pool_first; /* host order; the NAT pool (the /31 address when none is configured) */
+	uint32_t pool_count;
+};
+
+struct dp_config {
+	struct dp_port ports[DP_MAX_PORTS];
+	struct dp_vxc vxcs[DP_MAX_VXCS];
+	/* NAT pools are indexed by VXC: pool i translates traffic leaving through VXC i. */
+	struct nat_config nat;
+	uint16_t n_exempts;
+	struct {
+		uint32_t net, mask; /* host order */
+	} exempts[DP_MAX_EXEMPTS];
+};
+
+/* Where a route leads: out of `port`, to `gateway` (0: the destination is on the link). */
+struct dp_adj {
+	uint16_t port;
+	uint16_t vxc; /* DP_NO_VXC unless the route leaves through a VXC, which means NAT */
+	rte_be32_t gateway;
+};
+
+/* Per-worker counters, written by that worker only; readers accept a slightly stale value. */
+struct dp_counters {
+	uint64_t rx[DP_MAX_PORTS], tx[DP_MAX_PORTS], tx_dropped[DP_MAX_PORTS];
+	uint64_t vxc_tx[DP_MAX_VXCS];
+	uint64_t packets, busy_cycles;
+};
+
+struct dp_shared {
+	struct dp_config *config; /* swapped atomically by the control thread */
+	struct rte_lpm *fib;
+	struct dp_adj adj[DP_MAX_ADJ];
+	uint32_t n_adj;
+	struct rte_hash *neigh; /* key dp_neigh_key(); value: MAC in the low 48 bits */
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_mempool *pool;
+	uint16_t n_workers;
+	uint16_t n_ports;
+	volatile bool stop;
+};
+
+static inline uint64_t dp_neigh_key(uint16_t port, rte_be32_t ip)
+{
+	return (uint64_t)port << 32 | ip;
+}
+
+struct dp_rxq {
+	uint16_t port, queue;
+};
+
+struct dp_worker {
+	struct nat_worker nat;
+	struct dp_shared *shared;
+	uint16_t id;
+	uint16_t n_rxq;
+	struct dp_rxq rxq[DP_MAX_PORTS];
+	struct rte_eth_dev_tx_buffer *txb[DP_MAX_PORTS];
+	struct rte_ring *punt;    /* frames for the control thread */
+	struct rte_ring *resolve; /* next hops whose MAC is wanted: dp_neigh_key() values */
+	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port */
+	uint32_t now;             /* seconds */
+	uint64_t icmp_tokens, icmp_refill_tsc;
+	rte_be32_t last_resolve[8];
+	struct dp_counters counters __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* The worker's lcore function (rte_eal_remote_launch). */
+int dp_worker_main(void *arg);
+
+/* Sends `m` out of adjacency-less `port` with `vxc`'s tag: for replies the worker builds itself. */
+void dp_tx(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+	   struct rte_mbuf *m);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Leaving the appliance: next-hop MAC, TTL, the egress guard, the A-end VLAN tag, TX buffering. */
+#include <string.h>
+
+#include <rte_icmp.h>
+
+#include "cksum.h"
+#include "dp_inlines.h"
+
+void dp_tx(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+	   struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&cfg->ports[port].mac, &eth->src_addr);
+	if (vxc != DP_NO_VXC && cfg->vxcs[vxc].vlan != 0) {
+		m->vlan_tci = cfg->vxcs[vxc].vlan;
+		if (rte_vlan_insert(&m) != 0) {
+			dp_drop(w, m, PKT_DROP_tx_full);
+			return;
+		}
+	}
+	if (vxc != DP_NO_VXC)
+		w->counters.vxc_tx[vxc]++;
+	w->counters.tx[port]++;
+	rte_eth_tx_buffer(port, w->id, w->txb[port], m);
+}
+
+/* Asks the control thread for the MAC of `ip` on `port`, at most once a second per address. */
+static void want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip)
+{
+	uint64_t key = dp_neigh_key(port, ip);
+	unsigned slot = (ip ^ (ip >> 16)) & 7;
+
+	if (w->last_resolve[slot] == ip)
+		return;
+	w->last_resolve[slot] = ip;
+	rte_ring_sp_enqueue_elem(w->resolve, &key, sizeof(key));
+}
+
+/* Invariant 1: nothing private or bogon leaves the A-end as a source, outer or quoted. */
+static bool source_is_public(const struct rte_ipv4_hdr *ip, uint32_t len)
+{
+	const struct rte_ipv4_hdr *q;
+	uint16_t ihl = rte_ipv4_hdr_len(ip);
+	const uint8_t *icmp = (const uint8_t *)ip + ihl;
+
+	if (dp_is_private(ip->src_addr))
+		return false;
+	if (ip->next_proto_id != IPPROTO_ICMP || icmp[0] == RTE_IP_ICMP_ECHO_REQUEST ||
+	    icmp[0] == RTE_IP_ICMP_ECHO_REPLY || len < (uint32_t)ihl + 8 + sizeof(*q))
+		return true;
+	q = (const struct rte_ipv4_hdr *)(icmp + 8);
+	return !dp_is_private(q->src_addr) && !dp_is_private(q->dst_addr);
+}
+
+void dp_route_out(struct dp_worker *w, const struct dp_config *cfg, struct rte_mbuf *m, uint32_t adj)
+{
+	const struct dp_adj *a = &w->shared->adj[adj];
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+	rte_be32_t next_hop = a->gateway ? a->gateway : ip->dst_addr;
+	uint64_t key = dp_neigh_key(a->port, next_hop);
+	struct rte_ether_hdr *eth;
+	uint16_t ttl_word_before, ttl_word_after;
+	void *mac;
+
+	if (rte_hash_lookup_data(w->shared->neigh, &key, &mac) < 0) {
+		want_neighbor(w, a->port, next_hop);
+		dp_drop(w, m, PKT_DROP_neighbor_unresolved);
+		return;
+	}
+	if (cfg->ports[a->port].role == DP_ROLE_AEND &&
+	    !source_is_public(ip, rte_pktmbuf_pkt_len(m) - m->l2_len)) {
+		dp_drop(w, m, PKT_DROP_egress_private_source);
+		return;
+	}
+	/* The TTL shares its checksum word with the protocol. */
+	memcpy(&ttl_word_before, &ip->time_to_live, 2);
+	ip->time_to_live--;
+	memcpy(&ttl_word_after, &ip->time_to_live, 2);
+	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, ttl_word_before, ttl_word_after);
+
+	/* Whatever link header it came with, it leaves with a plain Ethernet header (+ tag in dp_tx). */
+	if (m->l2_len > sizeof(*eth))
+		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len - sizeof(*eth)));
+	m->l2_len = sizeof(*eth);
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memcpy(&eth->dst_addr, &mac, RTE_ETHER_ADDR_LEN); /* the low 48 bits, little endian */
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	dp_tx(w, cfg, a->port, a->vxc, m);
+}

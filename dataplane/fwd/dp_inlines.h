@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the forwarding files share. */
+#pragma once
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "pkt_parse.h"
+
+static inline void dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum pkt_drop why)
+{
+	w->nat.stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Addresses no public packet may carry as its source (the egress guard of DESIGN.md invariant 1). */
+static inline bool dp_is_private(rte_be32_t be)
+{
+	uint32_t a = rte_be_to_cpu_32(be);
+
+	return (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
+	       (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == (169u << 8 | 254) ||
+	       (a >> 22) == (100u << 2 | 1) || (a >> 28) >= 0xe;
+}
+
+static inline bool dp_is_exempt(const struct dp_config *cfg, rte_be32_t be)
+{
+	uint32_t a = rte_be_to_cpu_32(be);
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_exempts; i++)
+		if ((a & cfg->exempts[i].mask) == cfg->exempts[i].net)
+			return true;
+	return false;
+}
+
+/* The FIB's adjacency for `dst`, or -1. */
+static inline int32_t dp_route(const struct dp_worker *w, rte_be32_t dst)
+{
+	uint32_t next_hop;
+
+	if (rte_lpm_lookup(w->shared->fib, rte_be_to_cpu_32(dst), &next_hop) != 0)
+		return -1;
+	return (int32_t)next_hop;
+}
+
+/* Sends routed IPv4 packet `m` (IP header at m->l2_len) through adjacency `adj`. */
+void dp_route_out(struct dp_worker *w, const struct dp_config *cfg, struct rte_mbuf *m, uint32_t adj);
+
+/* Local answers: ARP, echo, and the ICMP errors a router sends. */
+void dp_arp_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+		  struct rte_mbuf *m);
+void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+		   struct rte_mbuf *m, struct pkt_info *info);
+/* Sends ICMP `type`/`code` about `m` (left untouched) back to its source, rate-limited. */
+void dp_icmp_error(struct dp_worker *w, const struct dp_config *cfg, uint16_t in_port, uint16_t in_vxc,
+		   const struct pkt_info *info, uint8_t type, uint8_t code, uint16_t mtu);

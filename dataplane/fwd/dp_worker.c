@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop: RX burst -> classify -> NAT -> route -> TX, per port; then the control thread's
+ * frames, TX flush, session expiry and an RCU quiescent state. No locks, syscalls or logging.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+
+#include "dp_inlines.h"
+
+#define BGP_PORT RTE_BE16(179)
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
+#define ICMP_TIME_EXCEEDED 11
+
+struct nat_batch {
+	struct rte_mbuf *pkts[DP_BURST];
+	struct pkt_info info[DP_BURST];
+	uint16_t pools[DP_BURST];
+	uint16_t n;
+};
+
+/* Forwarding checks every transit packet passes before NAT: TTL, route, MTU. Returns the adjacency,
+ * or -1 when the packet was dropped (and answered with an ICMP error where one is due). */
+static int32_t transit(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+		       struct rte_mbuf *m, const struct pkt_info *info, rte_be32_t dst)
+{
+	const struct rte_ipv4_hdr *ip = info->ip;
+	int32_t adj;
+	uint16_t mtu;
+
+	if (ip->time_to_live <= 1) {
+		dp_icmp_error(w, cfg, port, vxc, info, ICMP_TIME_EXCEEDED, 0, 0);
+		dp_drop(w, m, PKT_DROP_ttl_exceeded);
+		return -1;
+	}
+	adj = dp_route(w, dst);
+	if (adj < 0) {
+		dp_drop(w, m, PKT_DROP_no_route);
+		return -1;
+	}
+	mtu = cfg->ports[w->shared->adj[adj].port].mtu;
+	if (rte_be_to_cpu_16(ip->total_length) > mtu) {
+		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+			dp_icmp_error(w, cfg, port, vxc, info, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		dp_drop(w, m, PKT_DROP_mtu_exceeded);
+		return -1;
+	}
+	return adj;
+}
+
+/* Runs a NAT batch and routes what comes out. */
+static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, struct nat_batch *b, bool in2out)
+{
+	struct rte_mbuf *out[DP_BURST * 2];
+	uint16_t n, i;
+
+	if (b->n == 0)
+		return;
+	if (in2out)
+		n = nat_in2out_burst(&w->nat, b->pkts, b->info, b->pools, b->n, out, RTE_DIM(out), w->now);
+	else
+		n = nat_out2in_burst(&w->nat, b->pkts, b->info, b->n, out, RTE_DIM(out), w->now);
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(out[i], struct rte_ipv4_hdr *,
+									 out[i]->l2_len);
+		int32_t adj = dp_route(w, ip->dst_addr);
+
+		if (adj < 0)
+			dp_drop(w, out[i], PKT_DROP_no_route);
+		else
+			dp_route_out(w, cfg, out[i], (uint32_t)adj);
+	}
+}
+
+static inline rte_be16_t ether_type(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type;
+}
+
+/* From the LAN (or the Internet port): to us, through a VXC with NAT, or routed as is. */
+static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port,
+		      struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_port *p = &cfg->ports[port];
+	struct nat_batch b;
+	uint16_t i;
+
+	b.n = 0;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct pkt_info *info = &b.info[b.n];
+		enum pkt_drop why;
+		int32_t adj;
+
+		if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN && ether_type(m) == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			dp_arp_input(w, cfg, port, DP_NO_VXC, m);
+			continue;
+		}
+		why = pkt_parse(m, info);
+		if (why == PKT_DROP_NONE && (info->flags & PKT_F_VLAN))
+			why = PKT_DROP_unknown_vlan; /* LAN ports are untagged */
+		if (why != PKT_DROP_NONE) {
+			dp_drop(w, m, why);
+			continue;
+		}
+		if (p->has_addr && info->ip->dst_addr == p->addr) {
+			if (info->proto == IPPROTO_ICMP && info->l4 != NULL &&
+			    ((struct rte_icmp_hdr *)info->l4)->icmp_type == RTE_IP_ICMP_ECHO_REQUEST)
+				dp_echo_reply(w, cfg, port, DP_NO_VXC, m, info);
+			else
+				dp_drop(w, m, PKT_DROP_local_unsupported);
+			continue;
+		}
+		adj = transit(w, cfg, port, DP_NO_VXC, m, info, info->ip->dst_addr);
+		if (adj < 0)
+			continue;
+		if (w->shared->adj[adj].vxc == DP_NO_VXC || dp_is_exempt(cfg, info->ip->src_addr)) {
+			dp_route_out(w, cfg, m, (uint32_t)adj); /* announced public sources need no NAT */
+			continue;
+		}
+		b.pools[b.n] = w->shared->adj[adj].vxc;
+		b.pkts[b.n++] = m;
+	}
+	nat_and_route(w, cfg, &b, true);
+}
+
+/* Which VXC an A-end frame belongs to, by its tag; pops the tag. DP_NO_VXC: none. */
+static uint16_t aend_vxc(const struct dp_port *p, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
+	uint16_t vxc;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
+		return DP_NO_VXC;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_VLAN))
+		return p->untagged_vxc;
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*vh))
+		return DP_NO_VXC;
+	vxc = p->vlan_vxc[rte_be_to_cpu_16(vh->vlan_tci) & 0xfff];
+	if (vxc != DP_NO_VXC)
+		rte_vlan_strip(m);
+	return vxc;
+}
+
+static bool in_pool(const struct dp_vxc *v, rte_be32_t be)
+{
+	uint32_t a = rte_be_to_cpu_32(be);
+
+	return a - v->pool_first < v->pool_count;
+}
+
+/* From a VXC: replies to translated flows, our own traffic, or traffic to announced LAN space. */
+static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port,
+		       struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_port *p = &cfg->ports[port];
+	struct nat_batch b;
+	uint16_t i;
+
+	b.n = 0;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct pkt_info *info = &b.info[b.n];
+		uint16_t vxc = aend_vxc(p, m);
+		const struct dp_vxc *v;
+		rte_be32_t dst;
+		enum pkt_drop why;
+		int32_t adj;
+
+		if (vxc == DP_NO_VXC) {
+			dp_drop(w, m, PKT_DROP_unknown_vlan);
+			continue;
+		}
+		v = &cfg->vxcs[vxc];
+		if (ether_type(m) == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			dp_arp_input(w, cfg, port, vxc, m);
+			continue;
+		}
+		why = pkt_parse(m, info);
+		if (why != PKT_DROP_NONE) {
+			dp_drop(w, m, why);
+			continue;
+		}
+		dst = info->ip->dst_addr;
+		if (dst == v->local && info->l4 != NULL) {
+			if (info->proto == IPPROTO_ICMP &&
+			    ((struct rte_icmp_hdr *)info->l4)->icmp_type == RTE_IP_ICMP_ECHO_REQUEST) {
+				dp_echo_reply(w, cfg, port, vxc, m, info);
+				continue;
+			}
+			if (info->proto == IPPROTO_TCP &&
+			    (((struct rte_tcp_hdr *)info->l4)->dst_port == BGP_PORT ||
+			     ((struct rte_tcp_hdr *)info->l4)->src_port == BGP_PORT)) {
+				/* BGP arrives with the control plane (punt path). */
+				dp_drop(w, m, PKT_DROP_local_unsupported);
+				continue;
+			}
+		}
+		if (dst == v->local || in_pool(v, dst)) {
+			if (info->ip->time_to_live <= 1) {
+				dp_icmp_error(w, cfg, port, vxc, info, ICMP_TIME_EXCEEDED, 0, 0);
+				dp_drop(w, m, PKT_DROP_ttl_exceeded);
+				continue;
+			}
+			b.pkts[b.n++] = m; /* a reply to a translated flow, or unsolicited: NAT decides */
+			continue;
+		}
+		if (!dp_is_exempt(cfg, dst)) {
+			dp_drop(w, m, PKT_DROP_not_for_us);
+			continue;
+		}
+		adj = transit(w, cfg, port, vxc, m, info, dst);
+		if (adj >= 0)
+			dp_route_out(w, cfg, m, (uint32_t)adj);
+	}
+	nat_and_route(w, cfg, &b, false);
+}
+
+/* Frames the control thread wants sent (ARP requests, gratuitous ARP): mbuf->port is the egress,
+ * mbuf->hash.usr the VXC. */
+static void inject(struct dp_worker *w, const struct dp_config *cfg)
+{
+	struct rte_mbuf *m[DP_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, DP_BURST, NULL), i;
+
+	for (i = 0; i < n; i++)
+		dp_tx(w, cfg, m[i]->port, (uint16_t)m[i]->hash.usr, m[i]);
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_shared *s = w->shared;
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc();
+	uint64_t flush_tsc = 0;
+
+	rte_rcu_qsbr_thread_register(s->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(s->qsbr, w->id);
+	w->icmp_tokens = 0;
+	w->icmp_refill_tsc = start;
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		const struct dp_config *cfg = __atomic_load_n(&s->config, __ATOMIC_ACQUIRE);
+		uint64_t t0 = rte_rdtsc();
+		uint16_t q, p;
+
+		w->now = (uint32_t)((t0 - start) / hz) + 1;
+		w->nat.config = &cfg->nat;
+		for (q = 0; q < w->n_rxq; q++) {
+			struct rte_mbuf *pkts[DP_BURST];
+			uint16_t port = w->rxq[q].port;
+			uint16_t n = rte_eth_rx_burst(port, w->rxq[q].queue, pkts, DP_BURST);
+
+			if (n == 0)
+				continue;
+			w->counters.rx[port] += n;
+			w->counters.packets += n;
+			if (cfg->ports[port].role == DP_ROLE_AEND)
+				aend_input(w, cfg, port, pkts, n);
+			else
+				lan_input(w, cfg, port, pkts, n);
+			w->counters.busy_cycles += rte_rdtsc() - t0;
+		}
+		inject(w, cfg);
+		/* Drain partly filled TX buffers every 100 µs so a lone packet never waits. */
+		if (t0 - flush_tsc > hz / 10000) {
+			for (p = 0; p < s->n_ports; p++)
+				if (w->txb[p] != NULL)
+					rte_eth_tx_buffer_flush(p, w->id, w->txb[p]);
+			flush_tsc = t0;
+			memset(w->last_resolve, 0, sizeof(w->last_resolve));
+		}
+		nat_worker_expire(&w->nat, w->now, 64);
+		rte_rcu_qsbr_quiescent(s->qsbr, w->id);
+	}
+	for (uint16_t p = 0; p < s->n_ports; p++)
+		if (w->txb[p] != NULL)
+			rte_eth_tx_buffer_flush(p, w->id, w->txb[p]);
+	rte_rcu_qsbr_thread_offline(s->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(s->qsbr, w->id);
+	return 0;
+}

@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+# The lab: three network namespaces joined by veth pairs, sourced by the lab tests and the demo.
+#
+#   $LAB-lan: LAN hosts 10.11.0.5 and .6 (eth0), default route via secnat's 10.11.0.1
+#   $LAB-nat: secnat, DPDK net_af_packet on lan0 (port 0) and aend0 (port 1)
+#   $LAB-sf:  "Salesforce": 203.0.113.0/31 on eth0 speaking VLAN 100 (tc BPF, as this kernel has no
+#             8021q), servers 198.51.100.10 and .11 on lo
+#
+# Everything is created with a per-run prefix and removed by lab_down (call it from a trap).
+
+LAB=${LAB:-sn$$}
+LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/secnat-lab.XXXXXX)}
+LAB_VLAN=${LAB_VLAN:-100}
+lab_pids=()
+
+lab_here() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+LAB_ROOT=$(lab_here)
+SECNAT=${SECNAT:-$LAB_ROOT/build/control/secnat}
+BPF_OBJ=${BPF_OBJ:-$LAB_DIR/vlan_peer.o}
+
+lab_ns() { ip netns exec "$LAB-$1" "${@:2}"; }
+
+lab_up() {
+  clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DVLAN_ID="$LAB_VLAN" \
+    -c "$LAB_ROOT/tests/lab/vlan_peer.bpf.c" -o "$BPF_OBJ"
+  for ns in lan nat sf; do
+    ip netns add "$LAB-$ns"
+    lab_ns "$ns" ip link set lo up
+    lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  done
+  ip link add "$LAB-l" type veth peer name "$LAB-L"
+  ip link set "$LAB-l" netns "$LAB-lan" name eth0
+  ip link set "$LAB-L" netns "$LAB-nat" name lan0
+  ip link add "$LAB-a" type veth peer name "$LAB-A"
+  ip link set "$LAB-a" netns "$LAB-sf" name eth0
+  ip link set "$LAB-A" netns "$LAB-nat" name aend0
+  for ns in lan sf; do
+    lab_ns "$ns" ip link set eth0 up
+    # af_packet on the far side would otherwise get frames with unfinished checksums.
+    lab_ns "$ns" ethtool -K eth0 tx off >/dev/null
+  done
+  lab_ns nat ip link set lan0 up
+  lab_ns nat ip link set aend0 up
+
+  lab_ns lan ip addr add 10.11.0.5/24 dev eth0
+  lab_ns lan ip addr add 10.11.0.6/24 dev eth0
+  lab_ns lan ip route add default via 10.11.0.1
+
+  lab_ns sf ip addr add 203.0.113.0/31 dev eth0
+  lab_ns sf ip addr add 198.51.100.10/32 dev lo
+  lab_ns sf ip addr add 198.51.100.11/32 dev lo
+  lab_ns sf ip route add 192.0.2.0/24 via 203.0.113.1
+  lab_ns sf tc qdisc add dev eth0 clsact
+  lab_ns sf tc filter add dev eth0 egress bpf da obj "$BPF_OBJ" sec tc/egress
+  lab_ns sf tc filter add dev eth0 ingress bpf da obj "$BPF_OBJ" sec tc/ingress
+}
+
+# lab_secnat CONFIG [secnat options...]: starts secnat in its namespace, waits until it runs.
+lab_secnat() {
+  local config=$1
+  shift
+  lab_ns nat "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB" --no-telemetry -l 0-1 \
+    --log-level=lib.eal:error \
+    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0" \
+    -- -f "$config" --sessions 65536 -s "$LAB_DIR/secnat.sock" "$@" \
+    >"$LAB_DIR/secnat.log" 2>&1 &
+  lab_secnat_pid=$!
+  lab_pids+=("$lab_secnat_pid")
+  for _ in $(seq 100); do
+    grep -q "running" "$LAB_DIR/secnat.log" 2>/dev/null && return 0
+    kill -0 "$lab_secnat_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "secnat did not start:" >&2
+  cat "$LAB_DIR/secnat.log" >&2
+  return 1
+}
+
+lab_secnat_stop() {
+  [ -n "${lab_secnat_pid:-}" ] || return 0
+  kill -TERM "$lab_secnat_pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$lab_secnat_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$lab_secnat_pid" 2>/dev/null || true
+  wait "$lab_secnat_pid" 2>/dev/null || true
+  lab_secnat_pid=
+}
+
+# Starts a background process in a namespace and remembers it for lab_down.
+lab_bg() {
+  lab_ns "$1" "${@:2}" &
+  lab_pids+=("$!")
+}
+
+lab_down() {
+  local pid
+  lab_secnat_stop
+  for pid in "${lab_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${lab_pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  for ns in lan nat sf; do
+    ip netns del "$LAB-$ns" 2>/dev/null || true
+  done
+  rm -rf "$LAB_DIR"
+}
