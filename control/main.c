@@ -90,7 +90,10 @@ int main(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'i':
+			fprintf(stderr, "secnat: the interactive console is not built yet; use secnatctl\n");
+			return EXIT_CONFIG;
 		case 's':
+			rt_opt.socket_path = optarg;
 			break;
 		case 'C':
 			check = true;

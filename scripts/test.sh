@@ -17,11 +17,12 @@ run_suite() {
   meson test -C "$builddir" --print-errorlogs "${test_args[@]}"
 }
 
-# Adds up the Criterion synthesis lines of a build's test log: "passed failed".
+# Adds up a build's test log: Criterion's synthesis lines and the scripts' "N passed, N failed".
 count_tests() {
   awk '/Synthesis: Tested:/ { for (i = 1; i <= NF; i++) { if ($i == "Passing:") p += $(i+1);
-       if ($i == "Failing:" || $i == "Crashing:") f += $(i+1) } } END { print p + 0, f + 0 }' \
-    "$1/meson-logs/testlog.txt"
+       if ($i == "Failing:" || $i == "Crashing:") f += $(i+1) } }
+       /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+       END { print p + 0, f + 0 }' "$1/meson-logs/testlog.txt"
 }
 
 test_args=("$@")

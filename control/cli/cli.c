@@ -11,6 +11,7 @@
 
 static const struct cli_command *const groups[] = {
 	cli_port_commands, cli_vxc_commands, cli_nat_commands, cli_route_commands, cli_bgp_commands,
+	cli_show_commands,
 };
 
 /* One element of a syntax string. */
@@ -36,6 +37,7 @@ static int syntax_parse(const char *syntax, struct elem *elems)
 			/* "[keyword <arg> ...]": count the arguments up to the closing bracket. */
 			e->optional = true;
 			snprintf(e->text, sizeof(e->text), "%s", tok + 1);
+			e->text[strcspn(e->text, "]")] = '\0'; /* "[json]": a keyword alone */
 			while (strchr(tok, ']') == NULL && (tok = strtok_r(NULL, " ", &save)) != NULL)
 				e->n_args++;
 			continue;
@@ -121,9 +123,15 @@ int cli_fail(struct cli_ctx *ctx, const char *fmt, ...)
 
 int cli_execute(struct secnat_config *cfg, const char *text, FILE *out, char *err, size_t err_len)
 {
+	return cli_execute_rt(cfg, NULL, text, out, err, err_len);
+}
+
+int cli_execute_rt(struct secnat_config *cfg, void *runtime, const char *text, FILE *out, char *err,
+		   size_t err_len)
+{
 	static struct secnat_config scratch; /* control thread only; too large for its stack */
 	const struct cli_command *best = NULL;
-	struct cli_ctx ctx = {.cfg = &scratch, .out = out, .err = ""};
+	struct cli_ctx ctx = {.cfg = &scratch, .out = out, .runtime = runtime, .err = ""};
 	char buf[LINE_MAX_LEN];
 	struct cli_line line;
 	int best_depth = 0, ret;

@@ -26,6 +26,7 @@ struct cli_line {
 struct cli_ctx {
 	struct secnat_config *cfg; /* the copy the command changes */
 	FILE *out;                 /* where show commands write */
+	void *runtime;             /* the running appliance; NULL when only validating a file */
 	char err[CLI_ERR_MAX];
 };
 
@@ -42,12 +43,16 @@ extern const struct cli_command cli_vxc_commands[];
 extern const struct cli_command cli_nat_commands[];
 extern const struct cli_command cli_route_commands[];
 extern const struct cli_command cli_bgp_commands[];
+extern const struct cli_command cli_show_commands[];
 
 /*
  * Runs one command line against `cfg`. Returns 0 (cfg changed as the command says; blank and comment
  * lines do nothing) or a negative errno with the reason in `err` (cfg untouched).
  */
 int cli_execute(struct secnat_config *cfg, const char *line, FILE *out, char *err, size_t err_len);
+/* The same with the running appliance, which show commands read. */
+int cli_execute_rt(struct secnat_config *cfg, void *runtime, const char *line, FILE *out, char *err,
+		   size_t err_len);
 
 /* Prints every command's syntax, one per line. */
 void cli_help(FILE *out);

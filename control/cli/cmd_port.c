@@ -79,8 +79,20 @@ static int port_address(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+static int port_mtu(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	uint64_t mtu;
+	uint16_t id;
+
+	if (!port_id(ctx, line->argv[1], &id) || !cli_uint(ctx, line->argv[3], 576, 9600, "mtu", &mtu))
+		return -EINVAL;
+	ctx->cfg->ports[id].mtu = (uint16_t)mtu;
+	return 0;
+}
+
 const struct cli_command cli_port_commands[] = {
 	{"port <id> role lan|aend|internet", port_role},
 	{"port <id> address <A.B.C.D/len>", port_address},
+	{"port <id> mtu <576-9600>", port_mtu},
 	{NULL, NULL},
 };

@@ -32,6 +32,7 @@ struct cfg_port {
 	enum port_role role;
 	bool has_address;
 	struct ipv4_prefix address; /* the appliance's own address and the connected subnet */
+	uint16_t mtu;               /* 0: what the driver reports */
 };
 
 struct cfg_vxc {

@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "cli.h"
 #include "runtime.h"
 
 #define RX_DESC 1024
@@ -55,6 +56,9 @@ static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, boo
 	ret = rte_eth_dev_configure(port, n_workers, n_workers, &conf);
 	if (ret != 0)
 		return fail(config_error, false, ret, "port %u: configure: %s", port, strerror(-ret));
+	if (rt->cfg.ports[port].mtu != 0 && (ret = rte_eth_dev_set_mtu(port, rt->cfg.ports[port].mtu)) != 0)
+		return fail(config_error, true, ret, "port %u (%s): cannot set mtu %u: %s", port,
+			    info.driver_name, rt->cfg.ports[port].mtu, strerror(-ret));
 	for (q = 0; q < n_workers; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, RX_DESC, rte_eth_dev_socket_id(port), NULL, rt->shared->pool);
 		if (ret == 0)
@@ -163,6 +167,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	int ret;
 
 	*config_error = false;
+	rt->listen_fd = -1;
 	rt->cfg = *cfg;
 	rt->opt = *opt;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -203,6 +208,42 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 			return fail(config_error, false, ret, "cannot launch worker %u", i);
 	}
 	rt_neigh_announce(rt);
+	ret = rt_socket_open(rt);
+	if (ret != 0)
+		return fail(config_error, false, ret, "cannot open the control socket");
+	return 0;
+}
+
+int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, size_t err_len)
+{
+	static struct secnat_config candidate;
+	unsigned p;
+	int ret;
+
+	candidate = rt->cfg;
+	ret = cli_execute_rt(&candidate, rt, line, out, err, err_len);
+	if (ret != 0 || memcmp(&candidate, &rt->cfg, sizeof(candidate)) == 0)
+		return ret;
+	/* What the running ports and session tables were built for cannot change under them. */
+	for (p = 0; p < CFG_MAX_PORTS; p++)
+		if (candidate.ports[p].role != rt->cfg.ports[p].role ||
+		    candidate.ports[p].mtu != rt->cfg.ports[p].mtu) {
+			snprintf(err, err_len, "port roles and MTUs are fixed while secnat runs: change the "
+					       "startup file and restart");
+			return -EBUSY;
+		}
+	if (candidate.mapping != rt->cfg.mapping) {
+		snprintf(err, err_len, "the NAT mapping mode is fixed while secnat runs: change the startup "
+				       "file and restart");
+		return -EBUSY;
+	}
+	ret = rt_publish(rt, &candidate);
+	if (ret != 0) {
+		rt_publish(rt, &rt->cfg); /* put back what ran before */
+		snprintf(err, err_len, "cannot apply: %s", strerror(-ret));
+		return ret;
+	}
+	rt->cfg = candidate;
 	return 0;
 }
 
@@ -227,6 +268,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 				rt_neigh_wanted(rt, keys[k]);
 		}
 		rt_neigh_tick(rt);
+		rt_socket_poll(rt);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
 	}
 }
@@ -237,6 +279,7 @@ void runtime_stop(struct runtime *rt)
 
 	if (rt->shared == NULL)
 		return;
+	rt_socket_close(rt);
 	__atomic_store_n(&rt->shared->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	for (p = 0; p < rt->shared->n_ports && p < CFG_MAX_PORTS; p++) {

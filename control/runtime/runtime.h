@@ -7,12 +7,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "dp.h"
 
 struct rt_options {
 	uint32_t sessions_per_worker;
+	const char *socket_path;
 };
 
 struct rt_neigh;
@@ -24,6 +26,17 @@ struct runtime {
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned worker_lcores[DP_MAX_WORKERS];
 	struct rt_neigh *neigh;
+	int listen_fd;
+	/* Counter values at the last "clear stats": workers own their counters, so shows subtract. */
+	struct {
+		uint64_t drops[PKT_DROP_MAX];
+		uint64_t created, expired;
+		uint64_t vxc_tx[DP_MAX_VXCS];
+		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
+		struct {
+			uint64_t ipackets, opackets, rx_dropped, tx_dropped;
+		} port[DP_MAX_PORTS];
+	} baseline;
 	/* The routes in the FIB, so that a change can be applied as a difference. */
 	unsigned n_installed;
 	struct {
@@ -39,6 +52,17 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 /* Runs the control loop until `*stop` becomes true. */
 void runtime_loop(struct runtime *rt, volatile bool *stop);
 void runtime_stop(struct runtime *rt);
+
+/*
+ * Runs one operator command against the running appliance: shows read it, configuration commands
+ * are applied (or refused, changing nothing). Returns 0 or a negative errno with `err` filled.
+ */
+int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, size_t err_len);
+
+/* The control socket (rt_socket.c). */
+int rt_socket_open(struct runtime *rt);
+void rt_socket_poll(struct runtime *rt);
+void rt_socket_close(struct runtime *rt);
 
 /* Publishing (rt_publish.c). */
 struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secnat_config *cfg);

@@ -16,6 +16,7 @@ lab_pids=()
 lab_here() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 LAB_ROOT=$(lab_here)
 SECNAT=${SECNAT:-$LAB_ROOT/build/control/secnat}
+SECNATCTL=${SECNATCTL:-$LAB_ROOT/build/control/secnatctl}
 BPF_OBJ=${BPF_OBJ:-$LAB_DIR/vlan_peer.o}
 
 lab_ns() { ip netns exec "$LAB-$1" "${@:2}"; }
@@ -59,7 +60,8 @@ lab_up() {
 lab_secnat() {
   local config=$1
   shift
-  lab_ns nat "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB" --no-telemetry -l 0-1 \
+  # Not through lab_ns: "$!" must be secnat itself ("ip netns exec" execs it), not a subshell.
+  ip netns exec "$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB" --no-telemetry -l 0-1 \
     --log-level=lib.eal:error \
     --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0" \
     -- -f "$config" --sessions 65536 -s "$LAB_DIR/secnat.sock" "$@" \
@@ -88,9 +90,9 @@ lab_secnat_stop() {
   lab_secnat_pid=
 }
 
-# Starts a background process in a namespace and remembers it for lab_down.
+# Starts a background process in a namespace and remembers its pid for lab_down.
 lab_bg() {
-  lab_ns "$1" "${@:2}" &
+  ip netns exec "$LAB-$1" "${@:2}" &
   lab_pids+=("$!")
 }
 

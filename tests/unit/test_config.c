@@ -86,6 +86,23 @@ Test(config, port_ids_and_addresses_are_checked)
 	refused("port 1 role lan", "carries vxc sec1");
 }
 
+Test(config, port_mtu_is_from_576_to_9600)
+{
+	accepted("port 1 mtu 1400");
+	cr_assert_eq(cfg.ports[1].mtu, 1400);
+	refused("port 1 mtu 100", "mtu '100'");
+	refused("port 1 mtu 9601", "mtu '9601'");
+}
+
+Test(config, show_commands_are_valid_in_a_startup_file)
+{
+	accepted("show nat sessions limit 5 json");
+	accepted("show port stats");
+	accepted("clear stats");
+	refused("show nat sessions limit 0", "limit '0'");
+	refused("show everything", "usage: show");
+}
+
 Test(config, rates_are_from_1M_to_5G)
 {
 	accepted("vxc sec1 rate 1M");

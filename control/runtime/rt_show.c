@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * show ..., clear stats, help, quit: what the operator reads. Each show has a text form and, with a
+ * trailing "json", the JSON of CONSOLE.md. When only validating a startup file, they do nothing.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "cli.h"
+#include "cli_checks.h"
+#include "nat_tcp.h"
+#include "runtime.h"
+
+static bool want_json(const struct cli_line *line)
+{
+	return strcmp(line->argv[line->argc - 1], "json") == 0;
+}
+
+/* Counters are written by the workers alone; "clear stats" keeps a baseline to subtract. */
+static uint64_t sum_drops(const struct runtime *rt, unsigned reason)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < rt->shared->n_workers; i++)
+		n += rt->workers[i]->nat.stats.drops[reason];
+	return n - rt->baseline.drops[reason];
+}
+
+static void addr_port(char *buf, size_t len, rte_be32_t addr, rte_be16_t port)
+{
+	char a[IPV4_STRLEN];
+
+	snprintf(buf, len, "%s:%u", ipv4_format(rte_be_to_cpu_32(addr), a), rte_be_to_cpu_16(port));
+}
+
+static const char *state_name(uint8_t proto, uint8_t state)
+{
+	static const char *const tcp[NAT_S_MAX] = {
+		[NAT_S_TCP_SYN_IN] = "syn-sent",    [NAT_S_TCP_ESTABLISHED] = "established",
+		[NAT_S_TCP_FIN_IN] = "fin-inside",   [NAT_S_TCP_FIN_OUT] = "fin-outside",
+		[NAT_S_TCP_FIN_BOTH] = "closing",    [NAT_S_TCP_RST] = "reset",
+	};
+
+	if (proto == IPPROTO_TCP && state < NAT_S_MAX && tcp[state] != NULL)
+		return tcp[state];
+	return "active";
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
+}
+
+static int show_nat_sessions(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	const char *limit_text = cli_option(line, 3, "limit");
+	bool json = want_json(line), first = true;
+	uint64_t limit = UINT64_MAX, shown = 0;
+	unsigned wid;
+
+	if (limit_text != NULL && !cli_uint(ctx, limit_text, 1, UINT32_MAX, "limit", &limit))
+		return -EINVAL;
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"sessions\":[" : "%-5s %-21s %-21s %-21s %-12s %7s %s\n", "proto",
+		"inside", "outside", "remote", "state", "idle_s", "worker");
+	for (wid = 0; wid < rt->shared->n_workers; wid++) {
+		const struct nat_table *t = &rt->workers[wid]->nat.table;
+		uint32_t now = __atomic_load_n(&rt->workers[wid]->now, __ATOMIC_RELAXED), idx;
+
+		for (idx = 0; idx < t->capacity && shown < limit; idx++) {
+			struct nat_session_view v;
+			char in[24], out[24], remote[24];
+
+			if (!nat_table_read(t, idx, &v))
+				continue;
+			addr_port(in, sizeof(in), v.inside_addr, v.inside_port);
+			addr_port(out, sizeof(out), v.outside_addr, v.outside_port);
+			addr_port(remote, sizeof(remote), v.remote_addr, v.remote_port);
+			if (json)
+				fprintf(ctx->out,
+					"%s{\"proto\":\"%s\",\"inside\":\"%s\",\"outside\":\"%s\",\"remote\":\"%s\","
+					"\"state\":\"%s\",\"idle_s\":%u,\"worker\":%u}",
+					first ? "" : ",", proto_name(v.proto), in, out, remote,
+					state_name(v.proto, v.state), now > v.last_seen ? now - v.last_seen : 0, wid);
+			else
+				fprintf(ctx->out, "%-5s %-21s %-21s %-21s %-12s %7u %u\n", proto_name(v.proto), in,
+					out, remote, state_name(v.proto, v.state),
+					now > v.last_seen ? now - v.last_seen : 0, wid);
+			first = false;
+			shown++;
+		}
+	}
+	if (json)
+		fprintf(ctx->out, "]}\n");
+	return 0;
+}
+
+static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	uint64_t sessions = 0, created = 0, expired = 0;
+	bool json = want_json(line);
+	unsigned i;
+
+	if (rt == NULL)
+		return 0;
+	for (i = 0; i < rt->shared->n_workers; i++) {
+		sessions += rt->workers[i]->nat.live_sessions;
+		created += rt->workers[i]->nat.stats.created;
+		expired += rt->workers[i]->nat.stats.expired;
+	}
+	created -= rt->baseline.created;
+	expired -= rt->baseline.expired;
+	if (json)
+		fprintf(ctx->out, "{\"sessions\":%lu,\"created\":%lu,\"expired\":%lu,\"drops\":{",
+			(unsigned long)sessions, (unsigned long)created, (unsigned long)expired);
+	else
+		fprintf(ctx->out, "sessions %lu\ncreated  %lu\nexpired  %lu\ndrops:\n", (unsigned long)sessions,
+			(unsigned long)created, (unsigned long)expired);
+	for (i = 0; i < PKT_DROP_MAX; i++) {
+		uint64_t n = sum_drops(rt, i);
+
+		if (json)
+			fprintf(ctx->out, "%s\"%s\":%lu", i ? "," : "", pkt_drop_name(i), (unsigned long)n);
+		else if (n != 0)
+			fprintf(ctx->out, "  %-24s %10lu  %s\n", pkt_drop_name(i), (unsigned long)n, pkt_drop_text(i));
+	}
+	fprintf(ctx->out, json ? "}}\n" : "");
+	return 0;
+}
+
+static int show_port_stats(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line), first = true;
+	uint16_t p;
+
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"ports\":[" : "%-4s %-8s %12s %12s %12s %12s\n", "id", "role",
+		"rx_packets", "tx_packets", "rx_dropped", "tx_dropped");
+	for (p = 0; p < rt->shared->n_ports && p < CFG_MAX_PORTS; p++) {
+		struct rte_eth_stats st;
+		uint64_t tx_dropped = 0;
+		unsigned i;
+
+		if (rt->cfg.ports[p].role == PORT_ROLE_NONE || rte_eth_stats_get(p, &st) != 0)
+			continue;
+		for (i = 0; i < rt->shared->n_workers; i++)
+			tx_dropped += rt->workers[i]->counters.tx_dropped[p];
+		st.ipackets -= rt->baseline.port[p].ipackets;
+		st.opackets -= rt->baseline.port[p].opackets;
+		st.imissed += st.ierrors + st.rx_nombuf - rt->baseline.port[p].rx_dropped;
+		tx_dropped += st.oerrors - rt->baseline.port[p].tx_dropped;
+		fprintf(ctx->out,
+			json ? "%s{\"id\":%u,\"role\":\"%s\",\"rx_packets\":%lu,\"tx_packets\":%lu,"
+			       "\"rx_dropped\":%lu,\"tx_dropped\":%lu}"
+			     : "%s%-4u %-8s %12lu %12lu %12lu %12lu\n",
+			json && !first ? "," : "", p, port_role_name(rt->cfg.ports[p].role),
+			(unsigned long)st.ipackets, (unsigned long)st.opackets, (unsigned long)st.imissed,
+			(unsigned long)tx_dropped);
+		first = false;
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static void peer_mac(const struct runtime *rt, uint16_t port, uint32_t peer, char *buf, size_t len)
+{
+	uint64_t key = dp_neigh_key(port, rte_cpu_to_be_32(peer));
+	struct rte_ether_addr mac;
+	void *value;
+
+	if (rte_hash_lookup_data(rt->shared->neigh, &key, &value) < 0) {
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(mac.addr_bytes, &value, RTE_ETHER_ADDR_LEN);
+	rte_ether_format_addr(buf, len, &mac);
+}
+
+static int show_vxc(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line);
+	unsigned v;
+
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"vxcs\":[" : "%-12s %4s %5s %-18s %-15s %12s %-17s %12s %12s\n", "name",
+		"port", "vlan", "local", "peer", "rate_bps", "peer_mac", "tx_packets", "rate_dropped");
+	for (v = 0; v < rt->cfg.n_vxcs; v++) {
+		const struct cfg_vxc *c = &rt->cfg.vxcs[v];
+		char local[IPV4_PREFIX_STRLEN], peer[IPV4_STRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], vlan[8];
+		uint64_t tx = 0;
+		unsigned i;
+
+		for (i = 0; i < rt->shared->n_workers; i++)
+			tx += rt->workers[i]->counters.vxc_tx[v];
+		tx -= rt->baseline.vxc_tx[v];
+		peer_mac(rt, c->port, c->peer, mac, sizeof(mac));
+		ipv4_prefix_format(&c->local, local);
+		ipv4_format(c->peer, peer);
+		snprintf(vlan, sizeof(vlan), c->vlan ? "%u" : (json ? "null" : "-"), c->vlan);
+		if (json)
+			/* The limiter arrives with the rate-limit issue; until then nothing is dropped for rate. */
+			fprintf(ctx->out,
+				"%s{\"name\":\"%s\",\"port\":%u,\"vlan\":%s,\"local\":\"%s\",\"peer\":\"%s\","
+				"\"rate_bps\":%lu,\"peer_mac\":%s%s%s,\"tx_packets\":%lu,\"rate_dropped\":0}",
+				v ? "," : "", c->name, c->port, vlan, local, peer, (unsigned long)c->rate_bps,
+				mac[0] ? "\"" : "", mac[0] ? mac : "null", mac[0] ? "\"" : "", (unsigned long)tx);
+		else
+			fprintf(ctx->out, "%-12s %4u %5s %-18s %-15s %12lu %-17s %12lu %12u\n", c->name, c->port,
+				vlan, local, peer, (unsigned long)c->rate_bps, mac[0] ? mac : "(unresolved)",
+				(unsigned long)tx, 0);
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static void route_row(struct cli_ctx *ctx, bool json, bool *first, const struct ipv4_prefix *p,
+		      const char *via, const char *source, const char *vxc)
+{
+	char prefix[IPV4_PREFIX_STRLEN];
+
+	ipv4_prefix_format(p, prefix);
+	if (json)
+		fprintf(ctx->out, "%s{\"prefix\":\"%s\",\"via\":%s%s%s,\"source\":\"%s\",\"vxc\":%s%s%s}",
+			*first ? "" : ",", prefix, via ? "\"" : "", via ? via : "null", via ? "\"" : "", source,
+			vxc ? "\"" : "", vxc ? vxc : "null", vxc ? "\"" : "");
+	else
+		fprintf(ctx->out, "%-18s %-15s %-9s %s\n", prefix, via ? via : "-", source, vxc ? vxc : "-");
+	*first = false;
+}
+
+static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line), first = true;
+	unsigned i;
+
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"routes\":[" : "%-18s %-15s %-9s %s\n", "prefix", "via", "source", "vxc");
+	for (i = 0; i < CFG_MAX_PORTS; i++)
+		if (rt->cfg.ports[i].has_address) {
+			struct ipv4_prefix net = rt->cfg.ports[i].address;
+
+			net.addr &= ipv4_mask(net.len);
+			route_row(ctx, json, &first, &net, NULL, "connected", NULL);
+		}
+	for (i = 0; i < rt->cfg.n_vxcs; i++) {
+		struct ipv4_prefix net = {.addr = rt->cfg.vxcs[i].local.addr & ipv4_mask(31), .len = 31};
+
+		route_row(ctx, json, &first, &net, NULL, "connected", rt->cfg.vxcs[i].name);
+	}
+	for (i = 0; i < rt->cfg.n_routes; i++) {
+		const struct cfg_route *r = &rt->cfg.routes[i];
+		struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, r->via);
+		char via[IPV4_STRLEN];
+
+		route_row(ctx, json, &first, &r->prefix, ipv4_format(r->via, via), "static", v ? v->name : NULL);
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line);
+	unsigned i;
+
+	if (rt == NULL)
+		return 0;
+	/* No BGP daemon runs yet (the control-plane issue): every session is Idle. */
+	fprintf(ctx->out, json ? "{\"neighbors\":[" : "%-15s %10s %-12s\n", "address", "remote_as", "state");
+	for (i = 0; i < rt->cfg.n_neighbors; i++) {
+		char addr[IPV4_STRLEN];
+
+		ipv4_format(rt->cfg.neighbors[i].addr, addr);
+		fprintf(ctx->out,
+			json ? "%s{\"address\":\"%s\",\"remote_as\":%u,\"state\":\"Idle\",\"uptime_s\":0,"
+			       "\"prefixes_received\":0,\"prefixes_accepted\":0}"
+			     : "%s%-15s %10u Idle\n",
+			json && i ? "," : "", addr, rt->cfg.neighbors[i].remote_as);
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line);
+	unsigned i, q;
+
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"workers\":[" : "%-6s %-20s %12s %17s\n", "lcore", "rx_queues", "packets",
+		"cycles_per_packet");
+	for (i = 0; i < rt->shared->n_workers; i++) {
+		const struct dp_worker *w = rt->workers[i];
+		uint64_t packets = w->counters.packets - rt->baseline.worker_packets[i];
+		uint64_t cycles = w->counters.busy_cycles - rt->baseline.worker_cycles[i];
+		char queues[128] = "";
+		size_t used = 0;
+
+		for (q = 0; q < w->n_rxq && used < sizeof(queues); q++)
+			used += (size_t)snprintf(queues + used, sizeof(queues) - used,
+						 json ? "%s\"%u/%u\"" : "%s%u/%u", q ? "," : "", w->rxq[q].port,
+						 w->rxq[q].queue);
+		fprintf(ctx->out,
+			json ? "%s{\"lcore\":%u,\"rx_queues\":[%s],\"packets\":%lu,\"cycles_per_packet\":%lu}"
+			     : "%s%-6u %-20s %12lu %17lu\n",
+			json && i ? "," : "", rt->worker_lcores[i], queues, (unsigned long)packets,
+			(unsigned long)(packets ? cycles / packets : 0));
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static int clear_stats(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	unsigned i, r;
+	uint16_t p;
+
+	(void)line;
+	if (rt == NULL)
+		return 0;
+	memset(&rt->baseline, 0, sizeof(rt->baseline));
+	for (i = 0; i < rt->shared->n_workers; i++) {
+		const struct dp_worker *w = rt->workers[i];
+
+		for (r = 0; r < PKT_DROP_MAX; r++)
+			rt->baseline.drops[r] += w->nat.stats.drops[r];
+		rt->baseline.created += w->nat.stats.created;
+		rt->baseline.expired += w->nat.stats.expired;
+		for (r = 0; r < DP_MAX_VXCS; r++)
+			rt->baseline.vxc_tx[r] += w->counters.vxc_tx[r];
+		for (p = 0; p < DP_MAX_PORTS; p++)
+			rt->baseline.port[p].tx_dropped += w->counters.tx_dropped[p];
+		rt->baseline.worker_packets[i] = w->counters.packets;
+		rt->baseline.worker_cycles[i] = w->counters.busy_cycles;
+	}
+	for (p = 0; p < rt->shared->n_ports && p < DP_MAX_PORTS; p++) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(p, &st) != 0)
+			continue;
+		rt->baseline.port[p].ipackets = st.ipackets;
+		rt->baseline.port[p].opackets = st.opackets;
+		rt->baseline.port[p].rx_dropped = st.imissed + st.ierrors + st.rx_nombuf;
+		rt->baseline.port[p].tx_dropped += st.oerrors;
+	}
+	return 0;
+}
+
+static int help(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	(void)line;
+	if (ctx->out != NULL)
+		cli_help(ctx->out);
+	return 0;
+}
+
+static int quit(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	(void)ctx;
+	(void)line;
+	return 0; /* the console or secnatctl ends its own session; the daemon runs on */
+}
+
+const struct cli_command cli_show_commands[] = {
+	{"show port stats [json]", show_port_stats},
+	{"show vxc [json]", show_vxc},
+	{"show nat stats [json]", show_nat_stats},
+	{"show nat sessions [limit <n>] [json]", show_nat_sessions},
+	{"show route [json]", show_route},
+	{"show bgp neighbors [json]", show_bgp_neighbors},
+	{"show workers [json]", show_workers},
+	{"clear stats", clear_stats},
+	{"help", help},
+	{"quit", quit},
+	{NULL, NULL},
+};

@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Echo server for the lab's "Salesforce" side: echoes UDP datagrams and TCP lines, and appends
+each client's address to a log, so that tests can see which source address arrived.
+
+usage: echo_server.py udp|tcp ADDRESS PORT LOGFILE
+"""
+import socket
+import sys
+
+proto, address, port, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+
+
+def record(peer):
+    with open(log, "a") as f:
+        f.write(f"{peer[0]}:{peer[1]}\n")
+
+
+if proto == "udp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((address, port))
+    while True:
+        data, peer = s.recvfrom(65535)
+        record(peer)
+        s.sendto(data, peer)
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((address, port))
+    s.listen(16)
+    while True:
+        conn, peer = s.accept()
+        record(peer)
+        with conn:
+            conn.settimeout(5)
+            try:
+                data = conn.recv(65535)
+                if data:
+                    conn.sendall(data)
+            except OSError:
+                pass
