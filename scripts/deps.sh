@@ -9,7 +9,7 @@ packages=(
   libbpf-dev libxdp-dev
   libcriterion-dev
   clang llvm
-  iproute2 ethtool iputils-ping tcpdump socat curl traceroute
+  iproute2 ethtool iputils-ping tcpdump socat curl traceroute python3
   dpdk-dev
 )
 

@@ -246,9 +246,13 @@ int dp_worker_main(void *arg)
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		const struct dp_config *cfg = __atomic_load_n(&s->config, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc();
+		uint32_t now;
 		uint16_t q, p;
 
-		w->now = (uint32_t)((t0 - start) / hz) + 1;
+		now = (uint32_t)((t0 - start) / hz) + 1;
+		if (now != w->now) /* a new second: next hops may be asked for again */
+			memset(w->last_resolve, 0, sizeof(w->last_resolve));
+		w->now = now;
 		w->nat.config = &cfg->nat;
 		for (q = 0; q < w->n_rxq; q++) {
 			struct rte_mbuf *pkts[DP_BURST];
@@ -272,7 +276,6 @@ int dp_worker_main(void *arg)
 				if (w->txb[p] != NULL)
 					rte_eth_tx_buffer_flush(p, w->id, w->txb[p]);
 			flush_tsc = t0;
-			memset(w->last_resolve, 0, sizeof(w->last_resolve));
 		}
 		nat_worker_expire(&w->nat, w->now, 64);
 		rte_rcu_qsbr_quiescent(s->qsbr, w->id);
