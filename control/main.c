@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'i':
-			fprintf(stderr, "secnat: the interactive console is not built yet; use secnatctl\n");
-			return EXIT_CONFIG;
+			rt_opt.interactive = true;
+			break;
 		case 's':
 			rt_opt.socket_path = optarg;
 			break;
@@ -141,8 +141,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	ret = runtime_start(&rt, &cfg, &rt_opt, &config_error);
 	if (ret == 0) {
-		fprintf(stderr, "secnat: running (%u worker%s); SIGINT or SIGTERM stops it\n",
-			rt.shared->n_workers, rt.shared->n_workers == 1 ? "" : "s");
+		fprintf(stderr, "secnat: running (%u worker%s); %s\n", rt.shared->n_workers,
+			rt.shared->n_workers == 1 ? "" : "s",
+			rt_opt.interactive ? "'help' lists the commands, Tab completes, '?' shows choices, "
+					     "'quit' stops secnat"
+					   : "SIGINT or SIGTERM stops it");
 		runtime_loop(&rt, &stopping);
 	}
 	runtime_stop(&rt);

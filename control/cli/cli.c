@@ -17,6 +17,7 @@ static const struct cli_command *const groups[] = {
 /* One element of a syntax string. */
 struct elem {
 	char text[64];   /* "port", "lan|aend", "<id>", or an optional group's keyword */
+	char arg[64];    /* an optional group's argument placeholder ("<1-255>"), if it has one */
 	bool literal;
 	bool optional;   /* an optional group: keyword, then n_args placeholders */
 	int n_args;
@@ -38,8 +39,10 @@ static int syntax_parse(const char *syntax, struct elem *elems)
 			e->optional = true;
 			snprintf(e->text, sizeof(e->text), "%s", tok + 1);
 			e->text[strcspn(e->text, "]")] = '\0'; /* "[json]": a keyword alone */
-			while (strchr(tok, ']') == NULL && (tok = strtok_r(NULL, " ", &save)) != NULL)
-				e->n_args++;
+			while (strchr(tok, ']') == NULL && (tok = strtok_r(NULL, " ", &save)) != NULL) {
+				if (e->n_args++ == 0)
+					snprintf(e->arg, sizeof(e->arg), "%.*s", (int)strcspn(tok, "]"), tok);
+			}
 			continue;
 		}
 		snprintf(e->text, sizeof(e->text), "%s", tok);
@@ -62,33 +65,89 @@ static bool literal_matches(const char *alternatives, const char *word)
 	return false;
 }
 
-/* Does `line` have the shape of `syntax`? *depth tells how far it matched, to pick a usage hint. */
-static bool syntax_matches(const char *syntax, const struct cli_line *line, int *depth)
+/* Reports each alternative of "lan|aend" or "<1-4094>|untagged" as a possible next word. */
+static void report_alternatives(const char *alternatives, const char *syntax, cli_next_fn fn, void *arg)
+{
+	char buf[64], *alt, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", alternatives);
+	for (alt = strtok_r(buf, "|", &save); alt != NULL; alt = strtok_r(NULL, "|", &save))
+		fn(arg, alt, alt[0] != '<', syntax);
+}
+
+enum walk_result { WALK_NO_MATCH, WALK_PREFIX, WALK_COMPLETE };
+
+/*
+ * Walks the words of `line` through `syntax`: do they form the command, the start of it, or neither?
+ * *depth tells how far the fixed part matched, to pick a usage hint. With `fn`, reports what may come
+ * after the words.
+ */
+static enum walk_result syntax_walk(const char *syntax, const struct cli_line *line, int *depth,
+				    cli_next_fn fn, void *arg)
 {
 	struct elem elems[SYNTAX_MAX_ELEMS];
 	bool used[SYNTAX_MAX_ELEMS] = {false};
-	int n = syntax_parse(syntax, elems), e, i = 0;
+	int n = syntax_parse(syntax, elems), e, i = 0, o;
 
 	*depth = 0;
 	for (e = 0; e < n && !elems[e].optional; e++, i++) {
-		if (i >= line->argc)
-			return false;
+		if (i >= line->argc) {
+			if (fn != NULL)
+				report_alternatives(elems[e].text, syntax, fn, arg);
+			return WALK_PREFIX;
+		}
 		if (elems[e].literal && !literal_matches(elems[e].text, line->argv[i]))
-			return false;
+			return WALK_NO_MATCH;
 		*depth = e + 1;
 	}
 	while (i < line->argc) {
-		int o;
-
 		for (o = e; o < n; o++)
 			if (!used[o] && strcmp(elems[o].text, line->argv[i]) == 0)
 				break;
-		if (o == n || i + elems[o].n_args >= line->argc)
-			return false;
+		if (o == n)
+			return WALK_NO_MATCH;
 		used[o] = true;
+		if (i + elems[o].n_args >= line->argc) {
+			if (fn != NULL)
+				fn(arg, elems[o].arg, false, syntax);
+			return WALK_PREFIX;
+		}
 		i += 1 + elems[o].n_args;
 	}
-	return true;
+	if (fn != NULL)
+		for (o = e; o < n; o++)
+			if (!used[o])
+				fn(arg, elems[o].text, true, syntax);
+	return WALK_COMPLETE;
+}
+
+static bool syntax_matches(const char *syntax, const struct cli_line *line, int *depth)
+{
+	return syntax_walk(syntax, line, depth, NULL, NULL) == WALK_COMPLETE;
+}
+
+bool cli_next_words(int argc, char *const *argv, cli_next_fn fn, void *arg)
+{
+	struct cli_line line = {.argc = argc};
+	bool any = false;
+	size_t g;
+	int i;
+
+	if (argc > CLI_MAX_TOKENS)
+		return false;
+	for (i = 0; i < argc; i++)
+		line.argv[i] = argv[i];
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const struct cli_command *c;
+
+		for (c = groups[g]; c->syntax != NULL; c++) {
+			int depth;
+
+			if (syntax_walk(c->syntax, &line, &depth, fn, arg) != WALK_NO_MATCH)
+				any = true;
+		}
+	}
+	return any;
 }
 
 static int tokenize(char *buf, struct cli_line *line)

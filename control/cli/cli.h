@@ -54,6 +54,14 @@ int cli_execute(struct secnat_config *cfg, const char *line, FILE *out, char *er
 int cli_execute_rt(struct secnat_config *cfg, void *runtime, const char *line, FILE *out, char *err,
 		   size_t err_len);
 
+/*
+ * Completion: what may follow the words argv[0..argc-1]. `fn` is called for each possible next item:
+ * a word to type (`literal`) or a placeholder such as "<A.B.C.D/len>", with the syntax of the command
+ * it belongs to. Returns false when no command begins with these words.
+ */
+typedef void (*cli_next_fn)(void *arg, const char *item, bool literal, const char *syntax);
+bool cli_next_words(int argc, char *const *argv, cli_next_fn fn, void *arg);
+
 /* Prints every command's syntax, one per line. */
 void cli_help(FILE *out);
 

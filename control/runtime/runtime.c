@@ -168,6 +168,8 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 
 	*config_error = false;
 	rt->listen_fd = -1;
+	rt->console = NULL;
+	rt->quit = false;
 	rt->cfg = *cfg;
 	rt->opt = *opt;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -249,7 +251,9 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 
 void runtime_loop(struct runtime *rt, volatile bool *stop)
 {
-	while (!*stop) {
+	if (rt->opt.interactive && rt_console_open(rt) != 0)
+		return;
+	while (!*stop && !rt->quit) {
 		uint16_t i;
 
 		for (i = 0; i < rt->shared->n_workers; i++) {
@@ -269,6 +273,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 		}
 		rt_neigh_tick(rt);
 		rt_socket_poll(rt);
+		rt_console_poll(rt);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
 	}
 }
@@ -279,6 +284,7 @@ void runtime_stop(struct runtime *rt)
 
 	if (rt->shared == NULL)
 		return;
+	rt_console_close(rt);
 	rt_socket_close(rt);
 	__atomic_store_n(&rt->shared->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();

@@ -15,9 +15,11 @@
 struct rt_options {
 	uint32_t sessions_per_worker;
 	const char *socket_path;
+	bool interactive; /* a console on the terminal (-i) */
 };
 
 struct rt_neigh;
+struct cmdline;
 
 struct runtime {
 	struct secnat_config cfg;
@@ -27,6 +29,8 @@ struct runtime {
 	unsigned worker_lcores[DP_MAX_WORKERS];
 	struct rt_neigh *neigh;
 	int listen_fd;
+	struct cmdline *console; /* NULL without -i */
+	bool quit;               /* the console asked to leave */
 	/* Counter values at the last "clear stats": workers own their counters, so shows subtract. */
 	struct {
 		uint64_t drops[PKT_DROP_MAX];
@@ -49,7 +53,7 @@ struct runtime {
  * reason printed; exit code 2 is for configuration/hardware mismatches (*config_error set). */
 int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const struct rt_options *opt,
 		  bool *config_error);
-/* Runs the control loop until `*stop` becomes true. */
+/* Runs the control loop (and the console, with -i) until `*stop` becomes true or the console quits. */
 void runtime_loop(struct runtime *rt, volatile bool *stop);
 void runtime_stop(struct runtime *rt);
 
@@ -63,6 +67,11 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 int rt_socket_open(struct runtime *rt);
 void rt_socket_poll(struct runtime *rt);
 void rt_socket_close(struct runtime *rt);
+
+/* The interactive console (rt_console.c). */
+int rt_console_open(struct runtime *rt);
+void rt_console_poll(struct runtime *rt);
+void rt_console_close(struct runtime *rt);
 
 /* Publishing (rt_publish.c). */
 struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secnat_config *cfg);
