@@ -180,8 +180,10 @@ static void run_line(void)
 	if (runtime_execute(console.rt, line, stdout, err, sizeof(err)) != 0)
 		printf("%s\n", err);
 	fflush(stdout); /* cmdline writes the next prompt straight to the descriptor */
-	if (strcmp(line, "quit") == 0)
+	if (strcmp(line, "quit") == 0) {
 		console.rt->quit = true;
+		cmdline_quit(console.cl); /* no new prompt after the last command */
+	}
 }
 
 /* cmdline calls this for two jobs: with cl == NULL to ask for the token at a position (dynamic
@@ -231,8 +233,9 @@ void rt_console_poll(struct runtime *rt)
 	while (!rt->quit && poll(&pfd, 1, 0) == 1) {
 		n = read(STDIN_FILENO, buf, sizeof(buf));
 		if (n <= 0 || cmdline_in(rt->console, buf, (int)n) < 0) {
+			if (!rt->quit)
+				printf("\n"); /* end of input or Ctrl-D left the cursor after the prompt */
 			rt->quit = true;
-			printf("\n");
 		}
 	}
 }

@@ -56,16 +56,22 @@ lab_up() {
   lab_ns sf tc filter add dev eth0 ingress bpf da obj "$BPF_OBJ" sec tc/ingress
 }
 
-# lab_secnat CONFIG [secnat options...]: starts secnat in its namespace, waits until it runs.
-lab_secnat() {
+# lab_secnat_command CONFIG [secnat options...]: sets lab_secnat_argv to the command that runs secnat
+# in its namespace on the lab's ports.
+lab_secnat_command() {
   local config=$1
   shift
-  # Not through lab_ns: "$!" must be secnat itself ("ip netns exec" execs it), not a subshell.
-  ip netns exec "$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB" --no-telemetry -l 0-1 \
-    --log-level=lib.eal:error \
-    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0" \
-    -- -f "$config" --sessions 65536 -s "$LAB_DIR/secnat.sock" "$@" \
-    >"$LAB_DIR/secnat.log" 2>&1 &
+  lab_secnat_argv=(ip netns exec "$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
+    --no-telemetry -l 0-1 --log-level=lib.eal:error
+    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0"
+    -- -f "$config" --sessions 65536 "$@")
+}
+
+# lab_secnat CONFIG [secnat options...]: starts secnat in the background, waits until it runs.
+lab_secnat() {
+  lab_secnat_command "$@" -s "$LAB_DIR/secnat.sock"
+  # "ip netns exec" execs secnat, so "$!" is secnat itself.
+  "${lab_secnat_argv[@]}" >"$LAB_DIR/secnat.log" 2>&1 &
   lab_secnat_pid=$!
   lab_pids+=("$lab_secnat_pid")
   for _ in $(seq 100); do

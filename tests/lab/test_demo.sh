@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# scripts/demo.sh as a new user tries it: one command, a console, "show nat sessions" listing the
+# demo's traffic, secnatctl from a second terminal, and "quit" taking everything down.
+# The keyboard is a FIFO; the binaries come from $SECNAT/$SECNATCTL (the demo does not rebuild).
+set -u
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d)
+demo_pid=
+cleanup() {
+  exec 3>&- 2>/dev/null
+  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
+    kill -TERM "$demo_pid" 2>/dev/null
+    wait "$demo_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passes=0 failures=0
+check() { # name, command...
+  local name=$1
+  shift
+  if "$@"; then
+    passes=$((passes + 1))
+    echo "ok   $name"
+  else
+    failures=$((failures + 1))
+    echo "FAIL $name"
+  fi
+}
+
+if ip netns list | grep -q '^sndemo-'; then
+  echo "a demo lab (sndemo-*) exists already: not touching it"
+  exit 77
+fi
+
+mkfifo "$tmp/keys"
+SECNAT_SOCKET="$tmp/secnat.sock" DEMO_TRAFFIC_S=120 "$root/scripts/demo.sh" <"$tmp/keys" >"$tmp/out" 2>&1 &
+demo_pid=$!
+exec 3>"$tmp/keys"
+ctl() { "$SECNATCTL" -s "$tmp/secnat.sock" "$@"; }
+
+# Waits up to $2 seconds (default 60) for command $1 to succeed while the demo runs.
+wait_for() {
+  local i
+  for i in $(seq $((${2:-60} * 5))); do
+    eval "$1" && return 0
+    kill -0 "$demo_pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+check "one command brings up the lab and a console prompt" wait_for "grep -q 'secnat> ' '$tmp/out'"
+
+# The sessions the demo's traffic must have made: each protocol, from both LAN hosts, translated to the /31.
+demo_sessions() {
+  ctl show nat sessions json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+found = {(s["proto"], s["inside"].split(":")[0]) for s in json.load(sys.stdin)["sessions"]
+         if s["outside"].startswith("203.0.113.1:") and s["remote"].startswith("198.51.100.10:")}
+want = {(p, h) for p in ("tcp", "udp", "icmp") for h in ("10.11.0.5", "10.11.0.6")}
+sys.exit(0 if want <= found else 1)'
+}
+check "secnatctl from a second terminal sees the demo's TCP, UDP and ICMP from both hosts" \
+  wait_for demo_sessions 30
+check "the long-lived TCP connection is established" wait_for \
+  "ctl show nat sessions json | grep -q '\"state\":\"established\"'" 30
+
+mark=$(wc -c <"$tmp/out")
+printf 'show nat sessions\n' >&3
+typed_sessions() {
+  tail -c +$((mark + 1)) "$tmp/out" | tr -d '\r' | /usr/bin/python3 -c '
+import re, sys
+rows = [l.split() for l in sys.stdin if re.match(r"(tcp|udp|icmp)\s+10\.11\.0\.[56]:\d+\s+203\.0\.113\.1:\d+", l)]
+sys.exit(0 if {r[0] for r in rows} == {"tcp", "udp", "icmp"} else 1)'
+}
+check "show nat sessions typed in the console lists the demo's traffic" wait_for typed_sessions 10
+
+printf 'quit\n' >&3
+exec 3>&-
+status=timeout
+for _ in $(seq 300); do
+  kill -0 "$demo_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! kill -0 "$demo_pid" 2>/dev/null; then
+  status=0
+  wait "$demo_pid" || status=$?
+  demo_pid=
+fi
+check "quit ends the demo with status 0" test "$status" = 0
+check "the demo's namespaces are gone" bash -c "! ip netns list | grep -q '^sndemo-'"
+check "the control socket is gone" test ! -e "$tmp/secnat.sock"
+check "the demo's traffic generator is gone" bash -c "! pgrep -f 'tests/lab/[d]emo_traffic.py' >/dev/null"
+
+if [ "$failures" -ne 0 ]; then
+  echo "--- demo output"
+  tr -d '\r' <"$tmp/out" | tail -60
+fi
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
