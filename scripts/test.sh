@@ -18,10 +18,19 @@ run_suite() {
 }
 
 # Adds up a build's test log: Criterion's synthesis lines and the scripts' "N passed, N failed".
+# A test program that died before printing its own count still counts as one failure.
 count_tests() {
-  awk '/Synthesis: Tested:/ { for (i = 1; i <= NF; i++) { if ($i == "Passing:") p += $(i+1);
-       if ($i == "Failing:" || $i == "Crashing:") f += $(i+1) } }
-       /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+  awk 'function settle() { if (failing && !reported) f += 1; failing = 0; reported = 0 }
+       /^==* [0-9]+\/[0-9]+ ==*$/ { settle() }
+       /^result:/ { failing = !($2 == "exit" && $4 == 0) && $2 != "skipped" }
+       /Synthesis: Tested:/ { for (i = 1; i <= NF; i++) { if ($i == "Passing:") p += $(i+1);
+       if ($i == "Failing:" || $i == "Crashing:") f += $(i+1) }; reported = 1 }
+       /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3; reported = 1 }
+       END { settle(); print p + 0, f + 0 }' "$1/meson-logs/testlog.txt"
+}
+       /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3; reported = 1 }
+       /^==* [0-9]+\/[0-9]+ ==*$/ { reported = 0 }
+       /^result:/ { if (!reported && !($2 == "exit" && $4 == 0) && $2 != "skipped") f += 1 }
        END { print p + 0, f + 0 }' "$1/meson-logs/testlog.txt"
 }
 

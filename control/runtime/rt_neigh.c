@@ -144,12 +144,15 @@ static void forget(struct runtime *rt, struct neigh_entry *e)
 static bool plausible(const struct runtime *rt, uint16_t port, uint16_t vxc, rte_be32_t ip)
 {
 	const struct dp_config *dc = rt->shared->config;
-	const struct cfg_port *cp = &rt->cfg.ports[port];
+	const struct cfg_port *cp;
 
+	if (port >= CFG_MAX_PORTS || port >= DP_MAX_PORTS)
+		return false;
 	if (vxc != DP_NO_VXC)
-		return dc->vxcs[vxc].peer == ip;
-	return port < CFG_MAX_PORTS && cp->has_address &&
-	       ipv4_prefix_contains(&cp->address, rte_be_to_cpu_32(ip)) && dc->ports[port].addr != ip;
+		return vxc < DP_MAX_VXCS && dc->vxcs[vxc].used && dc->vxcs[vxc].peer == ip;
+	cp = &rt->cfg.ports[port];
+	return cp->has_address && ipv4_prefix_contains(&cp->address, rte_be_to_cpu_32(ip)) &&
+	       dc->ports[port].addr != ip;
 }
 
 void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *m)
