@@ -10,6 +10,7 @@ packages=(
   libcriterion-dev
   clang llvm
   iproute2 ethtool iputils-ping tcpdump socat curl traceroute python3
+  bird2 frr
   dpdk-dev
 )
 

@@ -75,6 +75,15 @@ static const struct {
 	{0xf0000000, 4, "240.0.0.0/4 (reserved)"},
 };
 
+bool ipv4_non_public_range(unsigned i, struct ipv4_prefix *out)
+{
+	if (i >= sizeof(non_public) / sizeof(non_public[0]))
+		return false;
+	out->addr = non_public[i].addr;
+	out->len = non_public[i].len;
+	return true;
+}
+
 const char *ipv4_non_public_reason(const struct ipv4_prefix *p)
 {
 	size_t i;

@@ -44,6 +44,9 @@ bool ipv4_prefix_overlaps(const struct ipv4_prefix *a, const struct ipv4_prefix 
  * RFC 5737's documentation ranges are usable, so that examples and labs work.
  */
 const char *ipv4_non_public_reason(const struct ipv4_prefix *p);
+/* The i-th range that is not public space, for policies written elsewhere (the BGP import filter);
+ * false past the last. */
+bool ipv4_non_public_range(unsigned i, struct ipv4_prefix *out);
 
 /* Formats into `buf` (at least IPV4_PREFIX_STRLEN bytes); returns buf. */
 #define IPV4_STRLEN 16
