@@ -29,7 +29,7 @@ static void on_signal(int sig)
 static bool is_app_option(const char *arg)
 {
 	static const char *const ours[] = {"-f", "--config", "--check", "-i", "--interactive",
-					   "--socket", "--sessions"};
+					   "--socket", "--sessions", "--bird"};
 	size_t i;
 
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
@@ -46,6 +46,7 @@ static void usage(FILE *out)
 		     "  -s, --socket PATH   control socket (default /run/secnat/secnat.sock)\n"
 		     "      --check         validate FILE and exit: 0 if valid, 2 if not\n"
 		     "      --sessions N    session table size per worker (default 1048576)\n"
+		     "      --bird PATH     the BIRD 2 binary to supervise (default /usr/sbin/bird)\n"
 		     "commands:\n");
 	cli_help(out);
 }
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"check", no_argument, NULL, 'C'},
 		{"sessions", required_argument, NULL, 'S'},
+		{"bird", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -97,6 +99,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'B':
+			rt_opt.bird_binary = optarg;
 			break;
 		case 'S':
 			rt_opt.sessions_per_worker = (uint32_t)strtoul(optarg, &end, 10);
@@ -139,6 +144,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN); /* a client or BIRD hanging up is an error return, not our death */
 	ret = runtime_start(&rt, &cfg, &rt_opt, &config_error);
 	if (ret == 0) {
 		fprintf(stderr, "secnat: running (%u worker%s); %s\n", rt.shared->n_workers,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_hash.h>
 
 #include "cli.h"
 #include "cli_checks.h"
@@ -242,7 +243,10 @@ static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
 	bool json = want_json(line), first = true;
+	uint32_t iter = 0;
+	const void *key;
 	unsigned i;
+	void *data;
 
 	if (rt == NULL)
 		return 0;
@@ -266,29 +270,12 @@ static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 
 		route_row(ctx, json, &first, &r->prefix, ipv4_format(r->via, via), "static", v ? v->name : NULL);
 	}
-	fprintf(ctx->out, json ? "]}\n" : "");
-	return 0;
-}
+	while (rt->bgp != NULL && rte_hash_iterate(rt->bgp, &key, &data, &iter) >= 0) {
+		const struct rt_bgp_route *b = &rt->bgp_routes[(uintptr_t)data];
+		struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, b->gateway);
+		char via[IPV4_STRLEN];
 
-static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
-{
-	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line);
-	unsigned i;
-
-	if (rt == NULL)
-		return 0;
-	/* No BGP daemon runs yet (the control-plane issue): every session is Idle. */
-	fprintf(ctx->out, json ? "{\"neighbors\":[" : "%-15s %10s %-12s\n", "address", "remote_as", "state");
-	for (i = 0; i < rt->cfg.n_neighbors; i++) {
-		char addr[IPV4_STRLEN];
-
-		ipv4_format(rt->cfg.neighbors[i].addr, addr);
-		fprintf(ctx->out,
-			json ? "%s{\"address\":\"%s\",\"remote_as\":%u,\"state\":\"Idle\",\"uptime_s\":0,"
-			       "\"prefixes_received\":0,\"prefixes_accepted\":0}"
-			     : "%s%-15s %10u Idle\n",
-			json && i ? "," : "", addr, rt->cfg.neighbors[i].remote_as);
+		route_row(ctx, json, &first, &b->prefix, ipv4_format(b->gateway, via), "bgp", v ? v->name : NULL);
 	}
 	fprintf(ctx->out, json ? "]}\n" : "");
 	return 0;
@@ -383,7 +370,6 @@ const struct cli_command cli_show_commands[] = {
 	{"show nat stats [json]", show_nat_stats},
 	{"show nat sessions [limit <n>] [json]", show_nat_sessions},
 	{"show route [json]", show_route},
-	{"show bgp neighbors [json]", show_bgp_neighbors},
 	{"show workers [json]", show_workers},
 	{"clear stats", clear_stats},
 	{"help", help},

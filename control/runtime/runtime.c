@@ -19,7 +19,7 @@
 #define RING_SIZE 1024
 #define MBUFS_PER_PORT 8192
 #define NEIGH_ENTRIES 8192
-#define FIB_RULES 65536
+#define FIB_RULES (RT_BGP_MAX_ROUTES + 65536)
 #define FIB_TBL8S 4096
 
 static int fail(bool *config_error, bool is_config, int err, const char *fmt, ...)
@@ -168,6 +168,9 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 
 	*config_error = false;
 	rt->listen_fd = -1;
+	rt->host_netns = rt->cp_netns = -1;
+	for (i = 0; i < RTE_DIM(rt->tun); i++)
+		rt->tun[i].fd = -1;
 	rt->console = NULL;
 	rt->quit = false;
 	rt->cfg = *cfg;
@@ -210,6 +213,14 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 			return fail(config_error, false, ret, "cannot launch worker %u", i);
 	}
 	rt_neigh_announce(rt);
+	ret = rt_netns_create(rt);
+	if (ret == 0)
+		ret = rt_kernel_sync(rt, cfg);
+	if (ret != 0)
+		return fail(config_error, false, ret, "cannot set up the exception path (TUN per VXC)");
+	ret = rt_bgp_start(rt, opt->bird_binary ? opt->bird_binary : "/usr/sbin/bird");
+	if (ret != 0)
+		return fail(config_error, false, ret, "cannot start BGP");
 	ret = rt_socket_open(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot open the control socket");
@@ -240,9 +251,15 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 		return -EBUSY;
 	}
 	ret = rt_publish(rt, &candidate);
+	if (ret == 0)
+		ret = rt_kernel_sync(rt, &candidate);
+	if (ret != 0)
+		snprintf(err, err_len, "cannot apply: %s", strerror(-ret));
+	else
+		ret = rt_bgp_apply(rt, &candidate, err, err_len);
 	if (ret != 0) {
 		rt_publish(rt, &rt->cfg); /* put back what ran before */
-		snprintf(err, err_len, "cannot apply: %s", strerror(-ret));
+		rt_kernel_sync(rt, &rt->cfg);
 		return ret;
 	}
 	rt->cfg = candidate;
@@ -264,7 +281,11 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 
 			n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, DP_BURST, NULL);
 			for (k = 0; k < n; k++) {
-				rt_neigh_learn(rt, m[k]);
+				if (rte_pktmbuf_mtod(m[k], struct rte_ether_hdr *)->ether_type ==
+				    RTE_BE16(RTE_ETHER_TYPE_ARP))
+					rt_neigh_learn(rt, m[k]);
+				else
+					rt_kernel_deliver(rt, m[k]);
 				rte_pktmbuf_free(m[k]);
 			}
 			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), DP_BURST, NULL);
@@ -272,6 +293,8 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 				rt_neigh_wanted(rt, keys[k]);
 		}
 		rt_neigh_tick(rt);
+		rt_kernel_poll(rt);
+		rt_bgp_poll(rt);
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
@@ -286,6 +309,8 @@ void runtime_stop(struct runtime *rt)
 		return;
 	rt_console_close(rt);
 	rt_socket_close(rt);
+	rt_bgp_stop(rt); /* before the TUNs: BIRD's sessions close over them */
+	rt_kernel_close(rt);
 	__atomic_store_n(&rt->shared->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	for (p = 0; p < rt->shared->n_ports && p < CFG_MAX_PORTS; p++) {
@@ -298,4 +323,5 @@ void runtime_stop(struct runtime *rt)
 		if (rt->workers[i] != NULL)
 			nat_worker_fini(&rt->workers[i]->nat);
 	rt_neigh_fini(rt);
+	rt_netns_close(rt);
 }

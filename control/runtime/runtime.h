@@ -15,11 +15,40 @@
 struct rt_options {
 	uint32_t sessions_per_worker;
 	const char *socket_path;
+	const char *bird_binary;
 	bool interactive; /* a console on the terminal (-i) */
 };
 
 struct rt_neigh;
 struct cmdline;
+
+struct rt_bgp;
+
+#define RT_BGP_MAX_ROUTES (1u << 18)
+
+/* A configured (connected or static) route in the FIB. */
+struct rt_fib_route {
+	struct ipv4_prefix prefix;
+	uint32_t adj;
+	uint8_t distance;
+};
+
+/* A route the BGP daemon chose. */
+struct rt_bgp_route {
+	struct ipv4_prefix prefix;
+	int32_t adj;      /* a VXC adjacency or an equal-cost group of them */
+	uint32_t gateway; /* the first path's, for show */
+	bool stale;       /* withdrawn while the daemon restarted: kept for the grace period */
+	bool seen;        /* in the current full resynchronisation */
+};
+
+/* The TUN interface of a VXC on the exception path (rt_kernel.c). */
+struct rt_tun {
+	char vxc[CFG_NAME_MAX + 1];
+	char ifname[16];
+	uint32_t local;
+	int fd; /* -1: unused */
+};
 
 struct runtime {
 	struct secnat_config cfg;
@@ -29,6 +58,11 @@ struct runtime {
 	unsigned worker_lcores[DP_MAX_WORKERS];
 	struct rt_neigh *neigh;
 	int listen_fd;
+	int host_netns, cp_netns; /* the namespace secnat started in, and its control-plane one */
+	struct rt_tun tun[CFG_MAX_VXCS];
+	struct {
+		uint64_t to_kernel, from_kernel, unresolved, dropped;
+	} exception;
 	struct cmdline *console; /* NULL without -i */
 	bool quit;               /* the console asked to leave */
 	/* Counter values at the last "clear stats": workers own their counters, so shows subtract. */
@@ -41,12 +75,16 @@ struct runtime {
 			uint64_t ipackets, opackets, rx_dropped, tx_dropped;
 		} port[DP_MAX_PORTS];
 	} baseline;
-	/* The routes in the FIB, so that a change can be applied as a difference. */
+	/* The configured routes in the FIB, so that a change can be applied as a difference. */
 	unsigned n_installed;
-	struct {
-		struct ipv4_prefix prefix;
-		uint32_t adj;
-	} installed[CFG_MAX_ROUTES + 2 * CFG_MAX_PORTS + CFG_MAX_VXCS];
+	struct rt_fib_route installed[CFG_MAX_ROUTES + 2 * CFG_MAX_PORTS + CFG_MAX_VXCS];
+	/* BGP routes from the daemon's kernel table (rt_fib.c), and the daemon (rt_bgp.c). */
+	struct rte_hash *bgp;             /* prefix key -> index in bgp_routes */
+	struct rt_bgp_route *bgp_routes;
+	uint32_t *bgp_free, bgp_n_free, bgp_count;
+	uint64_t bgp_unmapped, bgp_overflow, fib_errors;
+	uint64_t bgp_grace_until_ms;      /* the daemon died: its routes stay until then (0: no grace) */
+	struct rt_bgp *bgp_ctl;
 };
 
 /* Sets everything up from `cfg` and starts the workers. Returns 0, or a negative errno with the
@@ -73,10 +111,38 @@ int rt_console_open(struct runtime *rt);
 void rt_console_poll(struct runtime *rt);
 void rt_console_close(struct runtime *rt);
 
+/* The control-plane namespace (rt_netns.c): made at start; enter, do, leave. */
+int rt_netns_create(struct runtime *rt);
+int rt_netns_enter(struct runtime *rt);
+void rt_netns_leave(struct runtime *rt);
+void rt_netns_close(struct runtime *rt);
+
+/* The exception path (rt_kernel.c): a TUN per VXC, punted frames in, the kernel's packets out. */
+int rt_kernel_sync(struct runtime *rt, const struct secnat_config *cfg);
+void rt_kernel_deliver(struct runtime *rt, struct rte_mbuf *m);
+void rt_kernel_poll(struct runtime *rt);
+void rt_kernel_close(struct runtime *rt);
+
 /* Publishing (rt_publish.c). */
 struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secnat_config *cfg);
 int rt_publish(struct runtime *rt, const struct secnat_config *cfg);
+
+/* The FIB (rt_fib.c): configured routes recomputed on each change; BGP routes one by one. */
 int rt_fib_sync(struct runtime *rt, const struct secnat_config *cfg);
+int rt_fib_bgp_init(struct runtime *rt);
+void rt_fib_bgp_fini(struct runtime *rt);
+void rt_fib_bgp_set(struct runtime *rt, const struct ipv4_prefix *p, const uint32_t *gws, unsigned n);
+/* `now`: even during the daemon's restart grace. */
+void rt_fib_bgp_del(struct runtime *rt, const struct ipv4_prefix *p, bool now);
+void rt_fib_bgp_mark(struct runtime *rt);  /* a full resync begins: all unseen */
+void rt_fib_bgp_sweep(struct runtime *rt); /* it ended: what was not seen is withdrawn */
+
+/* BGP (rt_bgp.c): the supervised daemon and the import of its routes. */
+int rt_bgp_start(struct runtime *rt, const char *bird_binary);
+void rt_bgp_poll(struct runtime *rt);
+int rt_bgp_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
+void rt_bgp_stop(struct runtime *rt);
+struct bird_daemon *rt_bgp_daemon(struct runtime *rt); /* for show and clear; NULL before start */
 
 /* Neighbours (rt_neigh.c). */
 int rt_neigh_init(struct runtime *rt);

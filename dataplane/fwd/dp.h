@@ -6,7 +6,8 @@
  * freed after an RCU QSBR grace period), the FIB (rte_lpm with RCU), the adjacency table (entries
  * are appended, never changed), the neighbour hash (lock-free readers, RCU-deferred frees), and a
  * per-worker inject ring of frames to send. Workers -> control: a per-worker punt ring of frames the
- * control thread must see (ARP for learning) and a per-worker ring of resolution requests.
+ * control thread must see (ARP for learning, BGP for the control plane's kernel) and a per-worker
+ * ring of resolution requests.
  */
 #pragma once
 
@@ -68,11 +69,19 @@ struct dp_config {
 	} exempts[DP_MAX_EXEMPTS];
 };
 
-/* Where a route leads: out of `port`, to `gateway` (0: the destination is on the link). */
+#define DP_MAX_PATHS 4
+
+/*
+ * Where a route leads: out of `port`, to `gateway` (0: the destination is on the link). An entry with
+ * n_paths > 1 is an equal-cost group instead: the route leaves by one of the member adjacencies in
+ * `paths`, chosen by destination address, so that a flow's NAT pool and its way out agree.
+ */
 struct dp_adj {
 	uint16_t port;
 	uint16_t vxc; /* DP_NO_VXC unless the route leaves through a VXC, which means NAT */
 	rte_be32_t gateway;
+	uint8_t n_paths;
+	uint16_t paths[DP_MAX_PATHS];
 };
 
 /* Per-worker counters, written by that worker only; readers accept a slightly stale value. */
@@ -100,6 +109,11 @@ static inline uint64_t dp_neigh_key(uint16_t port, rte_be32_t ip)
 	return (uint64_t)port << 32 | ip;
 }
 
+/* A token bucket refilled from the TSC. */
+struct dp_bucket {
+	uint64_t tokens, refill_tsc;
+};
+
 struct dp_rxq {
 	uint16_t port, queue;
 };
@@ -115,7 +129,8 @@ struct dp_worker {
 	struct rte_ring *resolve; /* next hops whose MAC is wanted: dp_neigh_key() values */
 	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port */
 	uint32_t now;             /* seconds */
-	uint64_t icmp_tokens, icmp_refill_tsc;
+	struct dp_bucket icmp_errors; /* rate of ICMP errors we originate */
+	struct dp_bucket punts;       /* rate of packets handed to the control plane's kernel */
 	rte_be32_t last_resolve[8];
 	struct dp_counters counters __rte_cache_aligned;
 } __rte_cache_aligned;

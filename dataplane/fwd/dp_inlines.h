@@ -2,6 +2,7 @@
 /* What the forwarding files share. */
 #pragma once
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -35,14 +36,33 @@ static inline bool dp_is_exempt(const struct dp_config *cfg, rte_be32_t be)
 	return false;
 }
 
-/* The FIB's adjacency for `dst`, or -1. */
+/* The FIB's adjacency for `dst`, or -1. Of an equal-cost group, the member `dst` hashes to. */
 static inline int32_t dp_route(const struct dp_worker *w, rte_be32_t dst)
 {
+	const struct dp_adj *adj;
 	uint32_t next_hop;
 
 	if (rte_lpm_lookup(w->shared->fib, rte_be_to_cpu_32(dst), &next_hop) != 0)
 		return -1;
+	adj = &w->shared->adj[next_hop];
+	if (adj->n_paths > 1)
+		next_hop = adj->paths[(rte_be_to_cpu_32(dst) * 2654435761u >> 16) % adj->n_paths];
 	return (int32_t)next_hop;
+}
+
+/* Takes a token from `b`, refilled at `rate` per second up to `burst`; false when empty. */
+static inline bool dp_bucket_take(struct dp_bucket *b, uint64_t rate, uint64_t burst)
+{
+	uint64_t now = rte_rdtsc(), earned = (now - b->refill_tsc) * rate / rte_get_tsc_hz();
+
+	if (earned > 0) {
+		b->tokens = RTE_MIN(b->tokens + earned, burst);
+		b->refill_tsc = now;
+	}
+	if (b->tokens == 0)
+		return false;
+	b->tokens--;
+	return true;
 }
 
 /* Sends routed IPv4 packet `m` (IP header at m->l2_len) through adjacency `adj`. */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <rte_arp.h>
-#include <rte_cycles.h>
 #include <rte_icmp.h>
 
 #include "cksum.h"
@@ -98,21 +97,6 @@ void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t po
 	dp_tx(w, cfg, port, vxc, m);
 }
 
-static bool icmp_token(struct dp_worker *w)
-{
-	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
-	uint64_t earned = (now - w->icmp_refill_tsc) * ICMP_ERRORS_PER_SECOND / hz;
-
-	if (earned > 0) {
-		w->icmp_tokens = RTE_MIN(w->icmp_tokens + earned, (uint64_t)ICMP_ERROR_BURST);
-		w->icmp_refill_tsc = now;
-	}
-	if (w->icmp_tokens == 0)
-		return false;
-	w->icmp_tokens--;
-	return true;
-}
-
 void dp_icmp_error(struct dp_worker *w, const struct dp_config *cfg, uint16_t in_port, uint16_t in_vxc,
 		   const struct pkt_info *info, uint8_t type, uint8_t code, uint16_t mtu)
 {
@@ -137,7 +121,8 @@ void dp_icmp_error(struct dp_worker *w, const struct dp_config *cfg, uint16_t in
 			return;
 	}
 	adj = dp_route(w, orig->src_addr);
-	if (adj < 0 || !icmp_token(w) || (r = rte_pktmbuf_alloc(w->shared->pool)) == NULL)
+	if (adj < 0 || !dp_bucket_take(&w->icmp_errors, ICMP_ERRORS_PER_SECOND, ICMP_ERROR_BURST) ||
+	    (r = rte_pktmbuf_alloc(w->shared->pool)) == NULL)
 		return;
 	frame = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(RTE_ETHER_HDR_LEN + sizeof(*ip) +
 							     sizeof(*icmp) + quote));

@@ -15,6 +15,9 @@
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED 4
 #define ICMP_TIME_EXCEEDED 11
+/* A full BGP table from two peers is a few thousand segments; keepalives are a handful a minute. */
+#define PUNTS_PER_SECOND 20000
+#define PUNT_BURST 2000
 
 struct nat_batch {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -128,6 +131,20 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 	nat_and_route(w, cfg, &b, true);
 }
 
+/* Hands a frame for the control plane's kernel to the control thread, within the punt rate (TCP
+ * recovers what the limit drops; a flood towards 179 cannot take the control thread down). */
+static void punt(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
+{
+	if (!dp_bucket_take(&w->punts, PUNTS_PER_SECOND, PUNT_BURST)) {
+		dp_drop(w, m, PKT_DROP_punt_rate);
+		return;
+	}
+	m->port = port;
+	m->hash.usr = vxc;
+	if (rte_ring_sp_enqueue(w->punt, m) != 0)
+		dp_drop(w, m, PKT_DROP_punt_full);
+}
+
 /* Which VXC an A-end frame belongs to, by its tag; pops the tag. DP_NO_VXC: none. */
 static uint16_t aend_vxc(const struct dp_port *p, struct rte_mbuf *m)
 {
@@ -196,8 +213,7 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 			if (info->proto == IPPROTO_TCP &&
 			    (((struct rte_tcp_hdr *)info->l4)->dst_port == BGP_PORT ||
 			     ((struct rte_tcp_hdr *)info->l4)->src_port == BGP_PORT)) {
-				/* BGP arrives with the control plane (punt path). */
-				dp_drop(w, m, PKT_DROP_local_unsupported);
+				punt(w, port, vxc, m); /* BGP: for the control plane's kernel and daemon */
 				continue;
 			}
 		}
@@ -241,8 +257,8 @@ int dp_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(s->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(s->qsbr, w->id);
-	w->icmp_tokens = 0;
-	w->icmp_refill_tsc = start;
+	w->icmp_errors = (struct dp_bucket){.tokens = 0, .refill_tsc = start};
+	w->punts = (struct dp_bucket){.tokens = PUNT_BURST, .refill_tsc = start};
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		const struct dp_config *cfg = __atomic_load_n(&s->config, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc();

@@ -50,6 +50,7 @@
 	X(not_for_us, "A-end packet for an address that is neither ours nor announced")           \
 	X(local_unsupported, "packet for the appliance that nothing here answers")                \
 	X(punt_full, "control thread's queue full")                                               \
+	X(punt_rate, "over the rate of packets handed to the control plane")                      \
 	X(tx_full, "transmit queue full")
 
 enum pkt_drop {

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * show bgp neighbors, show bgp routes, clear bgp: read from the supervised BIRD over its control
+ * socket (sessions, counts, rejected routes) and from the FIB (the routes in use).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bird_conf.h"
+#include "bird_daemon.h"
+#include "cli.h"
+#include "runtime.h"
+
+#define ROUTES_SHOWN_DEFAULT 1000
+
+static bool want_json(const struct cli_line *line)
+{
+	return strcmp(line->argv[line->argc - 1], "json") == 0;
+}
+
+/* One session as BIRD describes it ("show protocols all <name>"). */
+struct session {
+	char state[24];
+	uint64_t since; /* seconds since the epoch (the generated timeformat) */
+	uint64_t imported, filtered, exported;
+};
+
+static void session_line(void *arg, int code, const char *text)
+{
+	struct session *s = arg;
+	char name[64], proto[16], table[16], up[16], since[32], info[24];
+	const char *routes;
+
+	/* 1002: "<name> BGP --- up <since> Established" */
+	if (code == 1002 && sscanf(text, "%63s %15s %15s %15s %31s %23s", name, proto, table, up, since, info) >= 5) {
+		s->since = strtoull(since, NULL, 10);
+		snprintf(s->state, sizeof(s->state), "%s", strcmp(up, "down") == 0 ? "Idle" : info);
+	}
+	routes = strstr(text, "Routes:");
+	if (routes != NULL)
+		sscanf(routes, "Routes: %lu imported, %lu filtered, %lu exported", &s->imported, &s->filtered,
+		       &s->exported);
+}
+
+static void session_of(struct runtime *rt, uint32_t addr, struct session *s)
+{
+	struct bird_daemon *bird = rt_bgp_daemon(rt);
+	char name[BIRD_PROTO_NAME_MAX], command[64];
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->state, sizeof(s->state), "Idle");
+	if (bird == NULL)
+		return;
+	snprintf(command, sizeof(command), "show protocols all %s", bird_proto_name(addr, name));
+	if (bird_daemon_query(bird, command, session_line, s) != 0)
+		snprintf(s->state, sizeof(s->state), bird->pid ? "Idle" : "Down");
+}
+
+static const char *vxc_name(const struct runtime *rt, uint32_t peer)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->cfg.n_vxcs; i++)
+		if (rt->cfg.vxcs[i].peer == peer)
+			return rt->cfg.vxcs[i].name;
+	return "-";
+}
+
+static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	bool json = want_json(line);
+	time_t now = time(NULL);
+	unsigned i;
+
+	if (rt == NULL)
+		return 0;
+	fprintf(ctx->out, json ? "{\"neighbors\":[" : "%-15s %10s %-12s %9s %9s %9s %9s %s\n", "address",
+		"remote_as", "state", "uptime_s", "received", "accepted", "rejected", "vxc");
+	for (i = 0; i < rt->cfg.n_neighbors; i++) {
+		const struct cfg_neighbor *n = &rt->cfg.neighbors[i];
+		uint64_t uptime = 0;
+		char addr[IPV4_STRLEN];
+		struct session s;
+
+		session_of(rt, n->addr, &s);
+		if (strcmp(s.state, "Established") == 0 && s.since != 0 && (uint64_t)now >= s.since)
+			uptime = (uint64_t)now - s.since;
+		ipv4_format(n->addr, addr);
+		if (json)
+			fprintf(ctx->out,
+				"%s{\"address\":\"%s\",\"remote_as\":%u,\"state\":\"%s\",\"uptime_s\":%lu,"
+				"\"prefixes_received\":%lu,\"prefixes_accepted\":%lu,\"prefixes_rejected\":%lu,"
+				"\"prefixes_announced\":%lu,\"vxc\":\"%s\"}",
+				i ? "," : "", addr, n->remote_as, s.state, uptime, s.imported + s.filtered, s.imported,
+				s.filtered, s.exported, vxc_name(rt, n->addr));
+		else
+			fprintf(ctx->out, "%-15s %10u %-12s %9lu %9lu %9lu %9lu %s\n", addr, n->remote_as, s.state,
+				uptime, s.imported + s.filtered, s.imported, s.filtered, vxc_name(rt, n->addr));
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+/* The routes a neighbor sent that the policy refused ("show route filtered protocol <name>"). */
+struct rejected {
+	struct cli_ctx *ctx;
+	bool json, *first;
+	const char *neighbor;
+	unsigned shown, limit;
+};
+
+static void rejected_line(void *arg, int code, const char *text)
+{
+	struct rejected *r = arg;
+	char prefix[32];
+
+	if (code != 1007 || sscanf(text, "%31s", prefix) != 1 || strchr(prefix, '/') == NULL ||
+	    r->shown >= r->limit)
+		return;
+	r->shown++;
+	if (r->json)
+		fprintf(r->ctx->out, "%s{\"prefix\":\"%s\",\"neighbor\":\"%s\"}", *r->first ? "" : ",", prefix,
+			r->neighbor);
+	else
+		fprintf(r->ctx->out, "%-18s %-15s rejected by policy\n", prefix, r->neighbor);
+	*r->first = false;
+}
+
+static int show_bgp_routes(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	struct bird_daemon *bird;
+	bool json = want_json(line), first = true;
+	const char *limit_text = cli_option(line, 3, "limit");
+	uint64_t limit = ROUTES_SHOWN_DEFAULT;
+	unsigned shown = 0, i;
+	const void *key;
+	uint32_t iter = 0;
+	void *data;
+
+	if (rt == NULL)
+		return 0;
+	if (limit_text != NULL && !cli_uint(ctx, limit_text, 1, 1000000, "limit", &limit))
+		return -EINVAL;
+	bird = rt_bgp_daemon(rt);
+	if (json)
+		fprintf(ctx->out, "{\"in_fib\":%u,\"unmapped\":%lu,\"restart_grace\":%s,\"routes\":[",
+			rt->bgp_count, rt->bgp_unmapped, rt->bgp_grace_until_ms ? "true" : "false");
+	else
+		fprintf(ctx->out, "%u BGP routes in the FIB, %lu with a next hop through no VXC%s\n%-18s %-15s %s\n",
+			rt->bgp_count, rt->bgp_unmapped,
+			rt->bgp_grace_until_ms ? " (the daemon restarts: withdrawn routes kept for now)" : "",
+			"prefix", "via", "vxc");
+	while (rt->bgp != NULL && shown < limit && rte_hash_iterate(rt->bgp, &key, &data, &iter) >= 0) {
+		const struct rt_bgp_route *b = &rt->bgp_routes[(uintptr_t)data];
+		char prefix[IPV4_PREFIX_STRLEN], via[IPV4_STRLEN];
+
+		ipv4_prefix_format(&b->prefix, prefix);
+		ipv4_format(b->gateway, via);
+		if (json)
+			fprintf(ctx->out, "%s{\"prefix\":\"%s\",\"via\":\"%s\",\"vxc\":\"%s\",\"paths\":%u,\"stale\":%s}",
+				first ? "" : ",", prefix, via, vxc_name(rt, b->gateway),
+				b->adj >= 0 ? RTE_MAX(rt->shared->adj[b->adj].n_paths, (uint8_t)1) : 0,
+				b->stale ? "true" : "false");
+		else
+			fprintf(ctx->out, "%-18s %-15s %s%s\n", prefix, via, vxc_name(rt, b->gateway),
+				b->stale ? " (stale)" : "");
+		first = false;
+		shown++;
+	}
+	fprintf(ctx->out, json ? "],\"rejected\":[" : "%-18s %-15s\n", "rejected", "neighbor");
+	first = true;
+	for (i = 0; i < rt->cfg.n_neighbors && bird != NULL; i++) {
+		char name[BIRD_PROTO_NAME_MAX], command[80], addr[IPV4_STRLEN];
+		struct rejected r = {ctx, json, &first, ipv4_format(rt->cfg.neighbors[i].addr, addr), 0,
+				     (unsigned)limit};
+
+		snprintf(command, sizeof(command), "show route filtered protocol %s",
+			 bird_proto_name(rt->cfg.neighbors[i].addr, name));
+		bird_daemon_query(bird, command, rejected_line, &r);
+	}
+	fprintf(ctx->out, json ? "]}\n" : "");
+	return 0;
+}
+
+static int clear_bgp(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct runtime *rt = ctx->runtime;
+	char name[BIRD_PROTO_NAME_MAX], command[64];
+	struct bird_daemon *bird;
+	uint32_t addr;
+	unsigned i;
+
+	if (!cli_addr(ctx, line->argv[2], "neighbor", &addr))
+		return -EINVAL;
+	for (i = 0; i < ctx->cfg->n_neighbors && ctx->cfg->neighbors[i].addr != addr; i++)
+		;
+	if (i == ctx->cfg->n_neighbors)
+		return cli_fail(ctx, "no bgp neighbor %s", line->argv[2]);
+	if (rt == NULL)
+		return 0;
+	bird = rt_bgp_daemon(rt);
+	snprintf(command, sizeof(command), "restart %s", bird_proto_name(addr, name));
+	if (bird == NULL || bird_daemon_query(bird, command, NULL, NULL) != 0)
+		return cli_fail(ctx, "the BGP daemon does not answer");
+	return 0;
+}
+
+const struct cli_command cli_show_bgp_commands[] = {
+	{"show bgp neighbors [json]", show_bgp_neighbors},
+	{"show bgp routes [limit <n>] [json]", show_bgp_routes},
+	{"clear bgp <A.B.C.D>", clear_bgp},
+	{NULL, NULL},
+};
