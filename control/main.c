@@ -29,7 +29,7 @@ static void on_signal(int sig)
 static bool is_app_option(const char *arg)
 {
 	static const char *const ours[] = {"-f", "--config", "--check", "-i", "--interactive",
-					   "--socket", "--sessions", "--bird"};
+					   "--socket", "--sessions", "--bird", "--cp-netns", "--bgp-table"};
 	size_t i;
 
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
@@ -46,7 +46,10 @@ static void usage(FILE *out)
 		     "  -s, --socket PATH   control socket (default /run/secnat/secnat.sock)\n"
 		     "      --check         validate FILE and exit: 0 if valid, 2 if not\n"
 		     "      --sessions N    session table size per worker (default 1048576)\n"
-		     "      --bird PATH     the BIRD 2 binary to supervise (default /usr/sbin/bird)\n"
+		     "      --bird PATH     the BIRD 2 binary to supervise (default /usr/sbin/bird);\n"
+		     "                      'none': run no daemon, another one (FRR) writes the table\n"
+		     "      --cp-netns NAME name the control-plane namespace (ip netns exec NAME ...)\n"
+		     "      --bgp-table N   kernel table of BGP routes to import (default 100)\n"
 		     "commands:\n");
 	cli_help(out);
 }
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 'C'},
 		{"sessions", required_argument, NULL, 'S'},
 		{"bird", required_argument, NULL, 'B'},
+		{"cp-netns", required_argument, NULL, 'N'},
+		{"bgp-table", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -102,6 +107,16 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			rt_opt.bird_binary = optarg;
+			break;
+		case 'N':
+			rt_opt.cp_netns_name = optarg;
+			break;
+		case 'T':
+			rt_opt.bgp_table = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end != '\0' || rt_opt.bgp_table == 0 || rt_opt.bgp_table >= 0xfffffff0u) {
+				fprintf(stderr, "secnat: --bgp-table '%s': a kernel table number\n", optarg);
+				return EXIT_CONFIG;
+			}
 			break;
 		case 'S':
 			rt_opt.sessions_per_worker = (uint32_t)strtoul(optarg, &end, 10);

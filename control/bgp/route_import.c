@@ -93,7 +93,8 @@ static int route_message(struct route_import *ri, const struct nlmsghdr *h,
 		else if (a->rta_type == RTA_MULTIPATH)
 			multipath = a;
 	}
-	if (table != ri->table || rtm->rtm_dst_len > 32)
+	/* The kernel's own routes (connected subnets) are not the daemon's: the FIB has those already. */
+	if (table != ri->table || rtm->rtm_dst_len > 32 || rtm->rtm_protocol == RTPROT_KERNEL)
 		return 0;
 	prefix.len = rtm->rtm_dst_len;
 	prefix.addr = ntohl(dst) & ipv4_mask(prefix.len);

@@ -26,6 +26,7 @@ struct rt_bgp {
 	struct bird_daemon bird;
 	struct route_import import;
 	bool import_open;
+	bool external; /* --bird none: no daemon of ours */
 	char *applied; /* the configuration text BIRD runs with: reload only when it changes */
 };
 
@@ -76,7 +77,7 @@ int rt_bgp_apply(struct runtime *rt, const struct secnat_config *cfg, char *err,
 	char *text;
 	int ret;
 
-	if (b == NULL)
+	if (b == NULL || b->external)
 		return 0;
 	text = cfg->bgp_as != 0 ? conf_text(b, cfg) : NULL;
 	if (cfg->bgp_as != 0 && text == NULL)
@@ -96,8 +97,10 @@ int rt_bgp_apply(struct runtime *rt, const struct secnat_config *cfg, char *err,
 	return 0;
 }
 
-int rt_bgp_start(struct runtime *rt, const char *bird_binary)
+int rt_bgp_start(struct runtime *rt)
 {
+	const char *bird_binary = rt->opt.bird_binary ? rt->opt.bird_binary : "/usr/sbin/bird";
+	uint32_t table = rt->opt.bgp_table ? rt->opt.bgp_table : BGP_KERNEL_TABLE;
 	const char *socket = rt->opt.socket_path ? rt->opt.socket_path : DEFAULT_SOCKET;
 	char dir[BIRD_PATH_MAX], err[256];
 	struct rt_bgp *b;
@@ -119,14 +122,18 @@ int rt_bgp_start(struct runtime *rt, const char *bird_binary)
 	}
 	ret = rt_netns_enter(rt);
 	if (ret == 0) {
-		ret = route_import_open(&b->import, BGP_KERNEL_TABLE, &import_ops, rt);
+		ret = route_import_open(&b->import, table, &import_ops, rt);
 		rt_netns_leave(rt);
 	}
 	if (ret != 0) {
-		fprintf(stderr, "secnat: cannot follow kernel table %d: %s\n", BGP_KERNEL_TABLE, strerror(-ret));
+		fprintf(stderr, "secnat: cannot follow kernel table %u: %s\n", table, strerror(-ret));
 		return ret;
 	}
 	b->import_open = true;
+	if (strcmp(bird_binary, "none") == 0) {
+		b->external = true; /* the operator runs the daemon (FRR, ...) in the namespace */
+		return 0;
+	}
 	ret = rt_bgp_apply(rt, &rt->cfg, err, sizeof(err));
 	if (ret != 0)
 		fprintf(stderr, "secnat: %s\n", err);
@@ -140,7 +147,7 @@ void rt_bgp_poll(struct runtime *rt)
 
 	if (b == NULL)
 		return;
-	if (bird_daemon_tick(&b->bird, now)) {
+	if (!b->external && bird_daemon_tick(&b->bird, now)) {
 		fprintf(stderr, "secnat: BIRD exited; restarting it, its routes kept for %d s\n",
 			RESTART_GRACE_MS / 1000);
 		rt->bgp_grace_until_ms = now + RESTART_GRACE_MS;
@@ -168,7 +175,13 @@ void rt_bgp_stop(struct runtime *rt)
 	rt_fib_bgp_fini(rt);
 }
 
+void rt_bgp_resync(struct runtime *rt)
+{
+	if (rt->bgp_ctl != NULL)
+		rt->bgp_ctl->import.need_sync = true;
+}
+
 struct bird_daemon *rt_bgp_daemon(struct runtime *rt)
 {
-	return rt->bgp_ctl != NULL ? &rt->bgp_ctl->bird : NULL;
+	return rt->bgp_ctl != NULL && !rt->bgp_ctl->external ? &rt->bgp_ctl->bird : NULL;
 }

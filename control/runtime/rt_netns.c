@@ -2,7 +2,8 @@
 /*
  * secnat's control-plane network namespace: a private one, made when secnat starts, that holds the
  * TUN interfaces of the exception path, the kernel routing table BIRD writes, and BIRD itself. The
- * host's routing never sees Salesforce's routes or the /31 addresses.
+ * host's routing never sees Salesforce's routes or the /31 addresses. With --cp-netns NAME it also
+ * gets a name, for `ip netns exec NAME`.
  *
  * Namespaces belong to threads: the control thread steps in to make a socket or a device (which stay
  * in the namespace they were made in) and steps back out; workers never change namespace.
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +40,36 @@ static int set_loopback_up(void)
 	return ret;
 }
 
+/* Gives the namespace a name under /run/netns, as `ip netns add` does, so that an operator can run
+ * `ip netns exec NAME ...` in it (look at table 100, run FRR instead of BIRD). */
+static int name_namespace(struct runtime *rt, const char *name)
+{
+	int fd;
+
+	if (snprintf(rt->cp_netns_path, sizeof(rt->cp_netns_path), "/run/netns/%s", name) >=
+	    (int)sizeof(rt->cp_netns_path))
+		return -ENAMETOOLONG;
+	mkdir("/run/netns", 0755);
+	fd = open(rt->cp_netns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0) {
+		fprintf(stderr, "secnat: namespace %s: %s\n", name,
+			errno == EEXIST ? "exists already (another secnat, or left over: ip netns del it)"
+					: strerror(errno));
+		rt->cp_netns_path[0] = '\0';
+		return -EEXIST;
+	}
+	close(fd);
+	if (mount("/proc/thread-self/ns/net", rt->cp_netns_path, "none", MS_BIND, NULL) != 0) {
+		int ret = -errno;
+
+		fprintf(stderr, "secnat: cannot name namespace %s: %s\n", name, strerror(errno));
+		unlink(rt->cp_netns_path);
+		rt->cp_netns_path[0] = '\0';
+		return ret;
+	}
+	return 0;
+}
+
 int rt_netns_create(struct runtime *rt)
 {
 	int ret;
@@ -52,6 +85,8 @@ int rt_netns_create(struct runtime *rt)
 	}
 	rt->cp_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	ret = rt->cp_netns < 0 ? -errno : set_loopback_up();
+	if (ret == 0 && rt->opt.cp_netns_name != NULL)
+		ret = name_namespace(rt, rt->opt.cp_netns_name);
 	rt_netns_leave(rt);
 	return ret;
 }
@@ -69,6 +104,11 @@ void rt_netns_leave(struct runtime *rt)
 
 void rt_netns_close(struct runtime *rt)
 {
+	if (rt->cp_netns_path[0] != '\0') {
+		umount2(rt->cp_netns_path, MNT_DETACH);
+		unlink(rt->cp_netns_path);
+		rt->cp_netns_path[0] = '\0';
+	}
 	if (rt->cp_netns >= 0)
 		close(rt->cp_netns);
 	if (rt->host_netns >= 0)

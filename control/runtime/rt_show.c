@@ -8,6 +8,7 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
+#include <rte_malloc.h>
 
 #include "cli.h"
 #include "cli_checks.h"
@@ -349,6 +350,22 @@ static int clear_stats(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+/* What the DPDK heap holds: route churn must give back what it took. */
+static int show_memory(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (ctx->runtime == NULL)
+		return 0;
+	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0)
+		return cli_fail(ctx, "no heap statistics");
+	fprintf(ctx->out,
+		want_json(line) ? "{\"heap_allocated\":%zu,\"heap_free\":%zu,\"allocations\":%u}\n"
+				: "heap: %zu bytes allocated, %zu free, %u allocations\n",
+		st.heap_allocsz_bytes, st.heap_freesz_bytes, st.alloc_count);
+	return 0;
+}
+
 static int help(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	(void)line;
@@ -371,6 +388,7 @@ const struct cli_command cli_show_commands[] = {
 	{"show nat sessions [limit <n>] [json]", show_nat_sessions},
 	{"show route [json]", show_route},
 	{"show workers [json]", show_workers},
+	{"show memory [json]", show_memory},
 	{"clear stats", clear_stats},
 	{"help", help},
 	{"quit", quit},

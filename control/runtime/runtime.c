@@ -169,6 +169,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	*config_error = false;
 	rt->listen_fd = -1;
 	rt->host_netns = rt->cp_netns = -1;
+	rt->cp_netns_path[0] = '\0';
 	for (i = 0; i < RTE_DIM(rt->tun); i++)
 		rt->tun[i].fd = -1;
 	rt->console = NULL;
@@ -218,7 +219,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 		ret = rt_kernel_sync(rt, cfg);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot set up the exception path (TUN per VXC)");
-	ret = rt_bgp_start(rt, opt->bird_binary ? opt->bird_binary : "/usr/sbin/bird");
+	ret = rt_bgp_start(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot start BGP");
 	ret = rt_socket_open(rt);
@@ -262,6 +263,9 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 		rt_kernel_sync(rt, &rt->cfg);
 		return ret;
 	}
+	if (candidate.n_vxcs != rt->cfg.n_vxcs ||
+	    memcmp(candidate.vxcs, rt->cfg.vxcs, sizeof(candidate.vxcs[0]) * candidate.n_vxcs) != 0)
+		rt_bgp_resync(rt);
 	rt->cfg = candidate;
 	return 0;
 }

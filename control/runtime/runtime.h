@@ -15,7 +15,9 @@
 struct rt_options {
 	uint32_t sessions_per_worker;
 	const char *socket_path;
-	const char *bird_binary;
+	const char *bird_binary;  /* NULL: /usr/sbin/bird; "none": another daemon writes the table */
+	const char *cp_netns_name; /* name the control-plane namespace under /run/netns */
+	uint32_t bgp_table;        /* the kernel table routes are imported from; 0: BGP_KERNEL_TABLE */
 	bool interactive; /* a console on the terminal (-i) */
 };
 
@@ -59,6 +61,7 @@ struct runtime {
 	struct rt_neigh *neigh;
 	int listen_fd;
 	int host_netns, cp_netns; /* the namespace secnat started in, and its control-plane one */
+	char cp_netns_path[64];    /* its name under /run/netns, if it has one */
 	struct rt_tun tun[CFG_MAX_VXCS];
 	struct {
 		uint64_t to_kernel, from_kernel, unresolved, dropped;
@@ -138,11 +141,13 @@ void rt_fib_bgp_mark(struct runtime *rt);  /* a full resync begins: all unseen *
 void rt_fib_bgp_sweep(struct runtime *rt); /* it ended: what was not seen is withdrawn */
 
 /* BGP (rt_bgp.c): the supervised daemon and the import of its routes. */
-int rt_bgp_start(struct runtime *rt, const char *bird_binary);
+int rt_bgp_start(struct runtime *rt);
 void rt_bgp_poll(struct runtime *rt);
 int rt_bgp_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
 void rt_bgp_stop(struct runtime *rt);
 struct bird_daemon *rt_bgp_daemon(struct runtime *rt); /* for show and clear; NULL before start */
+/* Next hops map to VXCs by index: after VXCs change, every BGP route is looked at again. */
+void rt_bgp_resync(struct runtime *rt);
 
 /* Neighbours (rt_neigh.c). */
 int rt_neigh_init(struct runtime *rt);

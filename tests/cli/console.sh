@@ -13,18 +13,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-failures=0 passes=0
-
-check() { # name, command...
-  local name=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-  else
-    echo "FAIL $name" >&2
-    failures=$((failures + 1))
-  fi
-}
+source "$(dirname "$0")/../lab/checks.sh"
 
 cat >"$tmp/c.conf" <<'EOF'
 port 0 role lan
@@ -107,5 +96,4 @@ if [ "$failures" -ne 0 ]; then
   cat -v "$tmp/out" >&2
   cat "$tmp/err" >&2
 fi
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+report

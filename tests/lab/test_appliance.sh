@@ -5,20 +5,9 @@ set -u
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/topology.sh"
+source "$here/checks.sh"
 trap lab_down EXIT
 
-passes=0 failures=0
-check() { # name, command...
-  local name=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-    echo "ok   $name"
-  else
-    failures=$((failures + 1))
-    echo "FAIL $name"
-  fi
-}
 
 ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
 counter() { ctl show nat stats json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['drops']['$1'])"; }
@@ -162,5 +151,4 @@ stopped_cleanly() {
 }
 check "SIGTERM stops secnat cleanly and removes its socket" stopped_cleanly
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+report

@@ -6,6 +6,7 @@ set -u
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$here/checks.sh"
 tmp=$(mktemp -d)
 demo_pid=
 cleanup() {
@@ -18,18 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passes=0 failures=0
-check() { # name, command...
-  local name=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-    echo "ok   $name"
-  else
-    failures=$((failures + 1))
-    echo "FAIL $name"
-  fi
-}
 
 if ip netns list | grep -q '^sndemo-'; then
   echo "a demo lab (sndemo-*) exists already: not touching it"
@@ -42,18 +31,10 @@ demo_pid=$!
 exec 3>"$tmp/keys"
 ctl() { "$SECNATCTL" -s "$tmp/secnat.sock" "$@"; }
 
-# Waits up to $2 seconds (default 60) for command $1 to succeed while the demo runs.
-wait_for() {
-  local i
-  for i in $(seq $((${2:-60} * 5))); do
-    eval "$1" && return 0
-    kill -0 "$demo_pid" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
-}
+# Succeeds while the demo runs and the command does; within() retries it.
+alive_and() { kill -0 "$demo_pid" 2>/dev/null && eval "$1"; }
 
-check "one command brings up the lab and a console prompt" wait_for "grep -q 'secnat> ' '$tmp/out'"
+check "one command brings up the lab and a console prompt" within 60 alive_and "grep -q 'secnat> ' '$tmp/out'"
 
 # The sessions the demo's traffic must have made: each protocol, from both LAN hosts, translated to the /31.
 demo_sessions() {
@@ -65,9 +46,9 @@ want = {(p, h) for p in ("tcp", "udp", "icmp") for h in ("10.11.0.5", "10.11.0.6
 sys.exit(0 if want <= found else 1)'
 }
 check "secnatctl from a second terminal sees the demo's TCP, UDP and ICMP from both hosts" \
-  wait_for demo_sessions 30
-check "the long-lived TCP connection is established" wait_for \
-  "ctl show nat sessions json | grep -q '\"state\":\"established\"'" 30
+  within 30 alive_and demo_sessions
+check "the long-lived TCP connection is established" within 30 alive_and \
+  "ctl show nat sessions json | grep -q '\"state\":\"established\"'"
 
 mark=$(wc -c <"$tmp/out")
 printf 'show nat sessions\n' >&3
@@ -77,7 +58,7 @@ import re, sys
 rows = [l.split() for l in sys.stdin if re.match(r"(tcp|udp|icmp)\s+10\.11\.0\.[56]:\d+\s+203\.0\.113\.1:\d+", l)]
 sys.exit(0 if {r[0] for r in rows} == {"tcp", "udp", "icmp"} else 1)'
 }
-check "show nat sessions typed in the console lists the demo's traffic" wait_for typed_sessions 10
+check "show nat sessions typed in the console lists the demo's traffic" within 10 alive_and typed_sessions
 
 printf 'quit\n' >&3
 exec 3>&-
@@ -100,5 +81,4 @@ if [ "$failures" -ne 0 ]; then
   echo "--- demo output"
   tr -d '\r' <"$tmp/out" | tail -60
 fi
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+report

@@ -5,6 +5,8 @@
 #   $LAB-nat: secnat, DPDK net_af_packet on lan0 (port 0) and aend0 (port 1)
 #   $LAB-sf:  "Salesforce": 203.0.113.0/31 on eth0 speaking VLAN 100 (tc BPF, as this kernel has no
 #             8021q), servers 198.51.100.10 and .11 on lo
+#   $LAB-sf2: with LAB_SF2=1, a second Salesforce router on its own untagged A-end link (aend2, port 2):
+#             203.0.113.2/31, the same servers on lo
 #
 # Everything is created with a per-run prefix and removed by lab_down (call it from a trap).
 
@@ -51,6 +53,21 @@ lab_up() {
   lab_ns sf ip addr add 198.51.100.10/32 dev lo
   lab_ns sf ip addr add 198.51.100.11/32 dev lo
   lab_ns sf ip route add 192.0.2.0/24 via 203.0.113.1
+  if [ "${LAB_SF2:-0}" = 1 ]; then
+    ip netns add "$LAB-sf2"
+    lab_ns sf2 ip link set lo up
+    lab_ns sf2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip link add "$LAB-b" type veth peer name "$LAB-B"
+    ip link set "$LAB-b" netns "$LAB-sf2" name eth0
+    ip link set "$LAB-B" netns "$LAB-nat" name aend2
+    lab_ns sf2 ip link set eth0 up
+    lab_ns sf2 ethtool -K eth0 tx off >/dev/null
+    lab_ns nat ip link set aend2 up
+    lab_ns sf2 ip addr add 203.0.113.2/31 dev eth0
+    lab_ns sf2 ip addr add 198.51.100.10/32 dev lo
+    lab_ns sf2 ip addr add 198.51.100.11/32 dev lo
+    lab_ns sf2 ip route add 192.0.2.0/24 via 203.0.113.3
+  fi
   lab_ns sf tc qdisc add dev eth0 clsact
   lab_ns sf tc filter add dev eth0 egress bpf da obj "$BPF_OBJ" sec tc/egress
   lab_ns sf tc filter add dev eth0 ingress bpf da obj "$BPF_OBJ" sec tc/ingress
@@ -61,16 +78,19 @@ lab_up() {
 lab_secnat_command() {
   local config=$1
   shift
-  lab_secnat_argv=(ip netns exec "$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
+  # nsenter changes the network namespace only: "ip netns exec" would also give secnat a private
+  # mount namespace, hiding the name it gives its control-plane namespace (--cp-netns) from us.
+  lab_secnat_argv=(nsenter --net="/run/netns/$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
     --no-telemetry -l 0-1 --log-level=lib.eal:error
-    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0"
-    -- -f "$config" --sessions 65536 "$@")
+    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0")
+  [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2")
+  lab_secnat_argv+=(-- -f "$config" --sessions 65536 "$@")
 }
 
 # lab_secnat CONFIG [secnat options...]: starts secnat in the background, waits until it runs.
 lab_secnat() {
   lab_secnat_command "$@" -s "$LAB_DIR/secnat.sock"
-  # "ip netns exec" execs secnat, so "$!" is secnat itself.
+  # nsenter execs secnat, so "$!" is secnat itself.
   "${lab_secnat_argv[@]}" >"$LAB_DIR/secnat.log" 2>&1 &
   lab_secnat_pid=$!
   lab_pids+=("$lab_secnat_pid")
@@ -111,7 +131,7 @@ lab_down() {
   for pid in "${lab_pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  for ns in lan nat sf; do
+  for ns in lan nat sf sf2; do
     ip netns del "$LAB-$ns" 2>/dev/null || true
   done
   rm -rf "$LAB_DIR"

@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include "bird_conf.h"
+#include "bird_daemon.h"
 #include "cli.h"
 
 static struct secnat_config cfg;
@@ -144,4 +147,34 @@ Test(bird_conf, best_bgp_routes_go_to_the_followed_kernel_table_with_equal_paths
 	cr_assert(has("kernel table 100;"));
 	cr_assert(has("merge paths on;"));
 	cr_assert(has("export where source = RTS_BGP;"));
+}
+
+/* The daemon's files: the password sits in a 0600 file inside a 0700 directory, and nowhere else. */
+Test(bird_conf, the_password_is_in_one_private_file_and_never_printed)
+{
+	char dir[] = "/tmp/secnat-bird-dir-XXXXXX", why[256] = "", cmd[512];
+	struct bird_daemon d;
+	struct stat st;
+	FILE *errors;
+	int status;
+
+	cr_redirect_stderr();
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(bird_daemon_init(&d, dir, "/bin/true", -1), 0);
+	cr_assert_eq(bird_daemon_apply(&d, &cfg, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(stat(dir, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	cr_assert_eq(stat(d.conf, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	/* Exactly one file under the directory holds the secret: the configuration. */
+	snprintf(cmd, sizeof(cmd), "test \"$(grep -rl s3cret %s)\" = %s", dir, d.conf);
+	status = system(cmd);
+	cr_assert_eq(WEXITSTATUS(status), 0, "the password is in another file too");
+	bird_daemon_stop(&d);
+	fflush(stderr);
+	errors = cr_get_redirected_stderr();
+	while (fgets(cmd, sizeof(cmd), errors) != NULL)
+		cr_assert_null(strstr(cmd, "s3cret"), "printed: %s", cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
 }

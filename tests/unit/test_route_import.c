@@ -272,3 +272,13 @@ Test(route_import, lost_events_are_recovered_by_a_full_dump)
 	settle(n);
 	cr_assert_gt(ri.resyncs, 1, "the overrun was noticed and the table dumped again");
 }
+
+Test(route_import, the_kernels_own_connected_routes_are_not_the_daemons)
+{
+	/* Following a namespace's main table (FRR), the TUNs' subnets must not come in as BGP routes. */
+	sh("ip route add 198.51.100.0/24 dev t0 proto kernel table 100");
+	sh("ip route add 192.0.2.0/24 via 203.0.113.0 proto bgp table 100");
+	cr_assert_eq(route_import_open(&ri, TABLE, &ops, NULL), 0);
+	cr_assert_eq(view.live, 1);
+	cr_assert(has("192.0.2.0/24", GW0));
+}
