@@ -100,7 +100,15 @@ static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
 			fprintf(ctx->out, "%-15s %10u %-12s %9lu %9lu %9lu %9lu %s\n", addr, n->remote_as, s.state,
 				uptime, s.imported + s.filtered, s.imported, s.filtered, vxc_name(rt, n->addr));
 	}
-	fprintf(ctx->out, json ? "]}\n" : "");
+	/* The exception path BGP rides on: punted frames into the TUNs and the kernel's packets out
+	 * (the workers count what they could not punt as punt_rate and punt_full in show nat stats). */
+	fprintf(ctx->out,
+		json ? "],\"exception_path\":{\"to_kernel\":%lu,\"from_kernel\":%lu,"
+		       "\"peer_unresolved\":%lu,\"dropped\":%lu}}\n"
+		     : "exception path: %lu packets to the kernel, %lu from it, %lu waiting for the peer's MAC, "
+		       "%lu dropped\n",
+		rt->exception.to_kernel, rt->exception.from_kernel, rt->exception.unresolved,
+		rt->exception.dropped);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ json() {
   expr=$2
   ctl "${args[@]}" json 2>/dev/null | $py -c "import json, sys; d = json.load(sys.stdin); print($expr)" 2>/dev/null
 }
+uptime_of() { json show bgp neighbors -- "[n['uptime_s'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 state_of() { json show bgp neighbors -- "[n['state'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 established() { [ "$(state_of "$1")" = Established ]; }
 route_source() { json show route -- "','.join(sorted(r['source'] + ':' + str(r['vxc']) for r in d['routes'] if r['prefix'] == '$1'))"; }
@@ -171,8 +172,15 @@ check "no packet lost while the FIB churned (3000 pings)" grep -q " 0% packet lo
 check "no packet dropped for want of a route" test "$(counter no_route)" = "$no_route_before"
 check "the heap returns to its size before the churn" test "$(json show memory -- "d['heap_allocated']")" = "$heap_before"
 
+uptime_before=$(uptime_of 203.0.113.0)
+ctl clear bgp 203.0.113.0 >/dev/null
+sleep 2
+restarted() { established 203.0.113.0 && [ "$(uptime_of 203.0.113.0)" -lt "$uptime_before" ]; }
+check "clear bgp restarts the session (it comes back with a fresh uptime)" within 40 restarted
+check "the exception path counts what it carried" bash -c \
+  "'$SECNATCTL' -s '$LAB_DIR/secnat.sock' show bgp neighbors json | $py -c 'import json,sys; e = json.load(sys.stdin)[\"exception_path\"]; sys.exit(not (e[\"to_kernel\"] > 0 and e[\"from_kernel\"] > 0))'"
+
 echo "# Two sessions: a second Salesforce router on sec2"
-uptime_of() { json show bgp neighbors -- "[n['uptime_s'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 peer_bird sf2 203.0.113.2 203.0.113.2 203.0.113.3 s3cret
 uptime_before=$(uptime_of 203.0.113.0)
 ctl bgp neighbor 203.0.113.2 remote-as 14340 password s3cret hold-time 9 >/dev/null
@@ -221,6 +229,10 @@ check "FRR's route, written to the main table of the namespace, reaches the FIB"
 check "and carries traffic (through sec2, translated to its /31)" within 5 via_sf2
 check "FRR's policy example refuses what secnat's would" bash -c \
   "! '$SECNATCTL' -s '$LAB_DIR/secnat.sock' show route | grep -qE '^(10\\.99\\.0\\.0/16|0\\.0\\.0\\.0/0|198\\.51\\.100\\.128/25|198\\.18\\.0\\.0/24) '"
+# A route whose next hop is no VXC's peer (on-link on a TUN) has nowhere to go in the dataplane.
+ip netns exec "$LAB-cp" ip route add 198.18.5.0/24 dev sn-sec1 proto static
+unmapped() { [ "$(json show bgp routes -- "d['unmapped']")" -ge 1 ] && ! ctl show route | grep -q '^198\.18\.5\.0/24 '; }
+check "a route through no VXC is counted as unmapped and kept out of the FIB" within 5 unmapped
 lab_secnat_stop
 check "stopping secnat removes the namespace's name" test ! -e "/run/netns/$LAB-cp"
 
