@@ -10,7 +10,7 @@ packages=(
   libcriterion-dev
   clang llvm
   iproute2 ethtool iputils-ping tcpdump socat curl traceroute python3
-  bird2 frr
+  bird2 frr iperf3
   dpdk-dev
 )
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_malloc.h>
 
@@ -173,6 +174,54 @@ void rt_bgp_stop(struct runtime *rt)
 	free(b);
 	rt->bgp_ctl = NULL;
 	rt_fib_bgp_fini(rt);
+}
+
+/* One session as BIRD describes it ("show protocols all <name>"). */
+struct bird_session {
+	struct rt_bgp_session *s;
+	uint64_t since; /* seconds since the epoch (the generated timeformat) */
+	uint64_t imported, filtered, exported;
+};
+
+static void session_line(void *arg, int code, const char *text)
+{
+	char name[64], proto[16], table[16], up[16], since[32], info[24];
+	struct bird_session *b = arg;
+	const char *routes;
+
+	/* 1002: "<name> BGP --- up <since> Established" */
+	if (code == 1002 && sscanf(text, "%63s %15s %15s %15s %31s %23s", name, proto, table, up, since, info) >= 5) {
+		b->since = strtoull(since, NULL, 10);
+		snprintf(b->s->state, sizeof(b->s->state), "%s", strcmp(up, "down") == 0 ? "Idle" : info);
+	}
+	routes = strstr(text, "Routes:");
+	if (routes != NULL)
+		sscanf(routes, "Routes: %lu imported, %lu filtered, %lu exported", &b->imported, &b->filtered,
+		       &b->exported);
+}
+
+void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session *s)
+{
+	struct bird_daemon *bird = rt_bgp_daemon(rt);
+	struct bird_session b = {.s = s};
+	char name[BIRD_PROTO_NAME_MAX], command[64];
+	time_t now = time(NULL);
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->state, sizeof(s->state), "Idle");
+	if (bird == NULL)
+		return;
+	snprintf(command, sizeof(command), "show protocols all %s", bird_proto_name(neighbor, name));
+	if (bird_daemon_query(bird, command, session_line, &b) != 0) {
+		snprintf(s->state, sizeof(s->state), bird->pid ? "Idle" : "Down");
+		return;
+	}
+	if (strcmp(s->state, "Established") == 0 && b.since != 0 && (uint64_t)now >= b.since)
+		s->uptime_s = (uint64_t)now - b.since;
+	s->received = b.imported + b.filtered; /* "import keep filtered" keeps the refused ones */
+	s->accepted = b.imported;
+	s->rejected = b.filtered;
+	s->announced = b.exported;
 }
 
 void rt_bgp_resync(struct runtime *rt)

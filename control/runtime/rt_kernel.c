@@ -32,7 +32,7 @@ static void tun_name(const struct cfg_vxc *v, unsigned index, char *buf)
 	if (strlen(v->name) + strlen(TUN_PREFIX) < IFNAMSIZ)
 		snprintf(buf, IFNAMSIZ, TUN_PREFIX "%s", v->name);
 	else
-		snprintf(buf, IFNAMSIZ, TUN_PREFIX "vxc%u", index); /* the name does not fit */
+		snprintf(buf, IFNAMSIZ, TUN_PREFIX "vxc%u", (uint8_t)index); /* the name does not fit */
 }
 
 static int ifreq_ioctl(int s, unsigned long request, struct ifreq *ifr, const char *what)

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bird_conf.h"
 #include "bird_daemon.h"
@@ -18,44 +17,6 @@
 static bool want_json(const struct cli_line *line)
 {
 	return strcmp(line->argv[line->argc - 1], "json") == 0;
-}
-
-/* One session as BIRD describes it ("show protocols all <name>"). */
-struct session {
-	char state[24];
-	uint64_t since; /* seconds since the epoch (the generated timeformat) */
-	uint64_t imported, filtered, exported;
-};
-
-static void session_line(void *arg, int code, const char *text)
-{
-	struct session *s = arg;
-	char name[64], proto[16], table[16], up[16], since[32], info[24];
-	const char *routes;
-
-	/* 1002: "<name> BGP --- up <since> Established" */
-	if (code == 1002 && sscanf(text, "%63s %15s %15s %15s %31s %23s", name, proto, table, up, since, info) >= 5) {
-		s->since = strtoull(since, NULL, 10);
-		snprintf(s->state, sizeof(s->state), "%s", strcmp(up, "down") == 0 ? "Idle" : info);
-	}
-	routes = strstr(text, "Routes:");
-	if (routes != NULL)
-		sscanf(routes, "Routes: %lu imported, %lu filtered, %lu exported", &s->imported, &s->filtered,
-		       &s->exported);
-}
-
-static void session_of(struct runtime *rt, uint32_t addr, struct session *s)
-{
-	struct bird_daemon *bird = rt_bgp_daemon(rt);
-	char name[BIRD_PROTO_NAME_MAX], command[64];
-
-	memset(s, 0, sizeof(*s));
-	snprintf(s->state, sizeof(s->state), "Idle");
-	if (bird == NULL)
-		return;
-	snprintf(command, sizeof(command), "show protocols all %s", bird_proto_name(addr, name));
-	if (bird_daemon_query(bird, command, session_line, s) != 0)
-		snprintf(s->state, sizeof(s->state), bird->pid ? "Idle" : "Down");
 }
 
 static const char *vxc_name(const struct runtime *rt, uint32_t peer)
@@ -72,7 +33,6 @@ static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
 	bool json = want_json(line);
-	time_t now = time(NULL);
 	unsigned i;
 
 	if (rt == NULL)
@@ -81,24 +41,21 @@ static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
 		"remote_as", "state", "uptime_s", "received", "accepted", "rejected", "vxc");
 	for (i = 0; i < rt->cfg.n_neighbors; i++) {
 		const struct cfg_neighbor *n = &rt->cfg.neighbors[i];
-		uint64_t uptime = 0;
+		struct rt_bgp_session s;
 		char addr[IPV4_STRLEN];
-		struct session s;
 
-		session_of(rt, n->addr, &s);
-		if (strcmp(s.state, "Established") == 0 && s.since != 0 && (uint64_t)now >= s.since)
-			uptime = (uint64_t)now - s.since;
+		rt_bgp_session(rt, n->addr, &s);
 		ipv4_format(n->addr, addr);
 		if (json)
 			fprintf(ctx->out,
 				"%s{\"address\":\"%s\",\"remote_as\":%u,\"state\":\"%s\",\"uptime_s\":%lu,"
 				"\"prefixes_received\":%lu,\"prefixes_accepted\":%lu,\"prefixes_rejected\":%lu,"
 				"\"prefixes_announced\":%lu,\"vxc\":\"%s\"}",
-				i ? "," : "", addr, n->remote_as, s.state, uptime, s.imported + s.filtered, s.imported,
-				s.filtered, s.exported, vxc_name(rt, n->addr));
+				i ? "," : "", addr, n->remote_as, s.state, s.uptime_s, s.received, s.accepted,
+				s.rejected, s.announced, vxc_name(rt, n->addr));
 		else
 			fprintf(ctx->out, "%-15s %10u %-12s %9lu %9lu %9lu %9lu %s\n", addr, n->remote_as, s.state,
-				uptime, s.imported + s.filtered, s.imported, s.filtered, vxc_name(rt, n->addr));
+				s.uptime_s, s.received, s.accepted, s.rejected, vxc_name(rt, n->addr));
 	}
 	/* The exception path BGP rides on: punted frames into the TUNs and the kernel's packets out
 	 * (the workers count what they could not punt as punt_rate and punt_full in show nat stats). */

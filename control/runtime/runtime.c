@@ -208,6 +208,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	for (i = 0; i < n_workers; i++)
 		if ((ret = create_worker(rt, i, config_error)) != 0)
 			return ret;
+	rt_rate_rebalance(rt, cfg, true);
 	for (i = 0; i < n_workers; i++) {
 		ret = rte_eal_remote_launch(dp_worker_main, rt->workers[i], rt->worker_lcores[i]);
 		if (ret != 0)
@@ -222,6 +223,8 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	ret = rt_bgp_start(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot start BGP");
+	if (rt_telemetry_register() != 0)
+		fprintf(stderr, "secnat: telemetry commands not registered (EAL started with --no-telemetry?)\n");
 	ret = rt_socket_open(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot open the control socket");
@@ -267,6 +270,7 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 	    memcmp(candidate.vxcs, rt->cfg.vxcs, sizeof(candidate.vxcs[0]) * candidate.n_vxcs) != 0)
 		rt_bgp_resync(rt);
 	rt->cfg = candidate;
+	rt_rate_rebalance(rt, &rt->cfg, true); /* a new rate applies now, not at the next rebalance */
 	return 0;
 }
 
@@ -299,6 +303,8 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 		rt_neigh_tick(rt);
 		rt_kernel_poll(rt);
 		rt_bgp_poll(rt);
+		rt_rate_rebalance(rt, &rt->cfg, false);
+		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */

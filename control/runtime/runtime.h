@@ -72,8 +72,9 @@ struct runtime {
 	struct {
 		uint64_t drops[PKT_DROP_MAX];
 		uint64_t created, expired;
-		uint64_t vxc_tx[DP_MAX_VXCS];
+		uint64_t vxc_tx[DP_MAX_VXCS], vxc_rate_dropped[DP_MAX_VXCS];
 		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
+		uint64_t worker_drops[DP_MAX_WORKERS];
 		struct {
 			uint64_t ipackets, opackets, rx_dropped, tx_dropped;
 		} port[DP_MAX_PORTS];
@@ -88,6 +89,9 @@ struct runtime {
 	uint64_t bgp_unmapped, bgp_overflow, fib_errors;
 	uint64_t bgp_grace_until_ms;      /* the daemon died: its routes stay until then (0: no grace) */
 	struct rt_bgp *bgp_ctl;
+	/* Rate shares (rt_rate.c): the offered bytes seen at the last rebalance. */
+	uint64_t rate_seen[DP_MAX_WORKERS][DP_MAX_VXCS];
+	uint64_t rate_last_tsc;
 };
 
 /* Sets everything up from `cfg` and starts the workers. Returns 0, or a negative errno with the
@@ -113,6 +117,32 @@ void rt_socket_close(struct runtime *rt);
 int rt_console_open(struct runtime *rt);
 void rt_console_poll(struct runtime *rt);
 void rt_console_close(struct runtime *rt);
+
+/* Counters as the operator reads them (rt_stats.c), for the console and telemetry alike. */
+struct rt_nat_totals {
+	uint64_t sessions, created, expired, drops[PKT_DROP_MAX];
+};
+struct rt_port_totals {
+	uint64_t rx_packets, tx_packets, rx_dropped, tx_dropped;
+};
+struct rt_vxc_totals {
+	uint64_t tx_packets, rate_dropped;
+};
+struct rt_worker_totals {
+	uint64_t packets, drops, cycles_per_packet;
+};
+void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t);
+int rt_stats_port(const struct runtime *rt, uint16_t port, struct rt_port_totals *t);
+void rt_stats_vxc(const struct runtime *rt, unsigned vxc, struct rt_vxc_totals *t);
+void rt_stats_worker(const struct runtime *rt, unsigned worker, struct rt_worker_totals *t);
+void rt_stats_clear(struct runtime *rt);
+
+/* The VXC rate shares (rt_rate.c): every 100 ms from the loop, or `now` after a change. */
+void rt_rate_rebalance(struct runtime *rt, const struct secnat_config *cfg, bool now);
+
+/* DPDK telemetry under /secnat/ (rt_telemetry.c), answered by the control loop. */
+int rt_telemetry_register(void);
+void rt_telemetry_poll(struct runtime *rt);
 
 /* The control-plane namespace (rt_netns.c): made at start; enter, do, leave. */
 int rt_netns_create(struct runtime *rt);
@@ -146,6 +176,12 @@ void rt_bgp_poll(struct runtime *rt);
 int rt_bgp_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
 void rt_bgp_stop(struct runtime *rt);
 struct bird_daemon *rt_bgp_daemon(struct runtime *rt); /* for show and clear; NULL before start */
+/* A BGP session as the daemon reports it. */
+struct rt_bgp_session {
+	char state[24];
+	uint64_t uptime_s, received, accepted, rejected, announced;
+};
+void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session *s);
 /* Next hops map to VXCs by index: after VXCs change, every BGP route is looked at again. */
 void rt_bgp_resync(struct runtime *rt);
 

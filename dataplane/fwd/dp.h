@@ -18,6 +18,7 @@
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_lpm.h>
+#include <rte_meter.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -88,6 +89,8 @@ struct dp_adj {
 struct dp_counters {
 	uint64_t rx[DP_MAX_PORTS], tx[DP_MAX_PORTS], tx_dropped[DP_MAX_PORTS];
 	uint64_t vxc_tx[DP_MAX_VXCS];
+	uint64_t vxc_offered_bytes[DP_MAX_VXCS]; /* the demand the rate shares follow */
+	uint64_t vxc_rate_dropped[DP_MAX_VXCS];
 	uint64_t packets, busy_cycles;
 };
 
@@ -108,6 +111,13 @@ static inline uint64_t dp_neigh_key(uint16_t port, rte_be32_t ip)
 {
 	return (uint64_t)port << 32 | ip;
 }
+
+/* A worker's meter for its share of a VXC's rate (dp_rate.h). */
+struct dp_rate {
+	struct rte_meter_srtcm meter;
+	struct rte_meter_srtcm_profile profile;
+	uint64_t share_bps; /* what the profile was built for; 0: not metered */
+};
 
 /* A token bucket refilled from the TSC. */
 struct dp_bucket {
@@ -131,6 +141,8 @@ struct dp_worker {
 	uint32_t now;             /* seconds */
 	struct dp_bucket icmp_errors; /* rate of ICMP errors we originate */
 	struct dp_bucket punts;       /* rate of packets handed to the control plane's kernel */
+	struct dp_rate rate[DP_MAX_VXCS];
+	uint64_t rate_share_bps[DP_MAX_VXCS]; /* this worker's share of each VXC's rate, set by control */
 	rte_be32_t last_resolve[8];
 	struct dp_counters counters __rte_cache_aligned;
 } __rte_cache_aligned;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Leaving the appliance: next-hop MAC, TTL, the egress guard, the A-end VLAN tag, TX buffering. */
+/* Leaving the appliance: next-hop MAC, TTL, the egress guard, the VXC's rate limit, the A-end VLAN
+ * tag, TX buffering. */
 #include <string.h>
 
 #include <rte_icmp.h>
 
 #include "cksum.h"
 #include "dp_inlines.h"
+#include "dp_rate.h"
 
 void dp_tx(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
 	   struct rte_mbuf *m)
@@ -72,6 +74,13 @@ void dp_route_out(struct dp_worker *w, const struct dp_config *cfg, struct rte_m
 	if (cfg->ports[a->port].role == DP_ROLE_AEND &&
 	    !source_is_public(ip, rte_pktmbuf_pkt_len(m) - m->l2_len)) {
 		dp_drop(w, m, PKT_DROP_egress_private_source);
+		return;
+	}
+	if (a->vxc != DP_NO_VXC &&
+	    !dp_rate_allows(w, a->vxc, rte_pktmbuf_pkt_len(m) - m->l2_len + RTE_ETHER_HDR_LEN +
+						(cfg->vxcs[a->vxc].vlan ? (uint32_t)sizeof(struct rte_vlan_hdr) : 0))) {
+		w->counters.vxc_rate_dropped[a->vxc]++;
+		dp_drop(w, m, PKT_DROP_rate_limited);
 		return;
 	}
 	/* The TTL shares its checksum word with the protocol. */

@@ -51,6 +51,7 @@
 	X(local_unsupported, "packet for the appliance that nothing here answers")                \
 	X(punt_full, "control thread's queue full")                                               \
 	X(punt_rate, "over the rate of packets handed to the control plane")                      \
+	X(rate_limited, "over the VXC's rate limit")                                              \
 	X(tx_full, "transmit queue full")
 
 enum pkt_drop {

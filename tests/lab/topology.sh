@@ -81,9 +81,10 @@ lab_secnat_command() {
   # nsenter changes the network namespace only: "ip netns exec" would also give secnat a private
   # mount namespace, hiding the name it gives its control-plane namespace (--cp-netns) from us.
   lab_secnat_argv=(nsenter --net="/run/netns/$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
-    --no-telemetry -l 0-1 --log-level=lib.eal:error
+    -l 0-1 --log-level=lib.eal:error
     --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0")
   [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2")
+  [ "${LAB_TELEMETRY:-0}" = 1 ] || lab_secnat_argv+=(--no-telemetry)
   lab_secnat_argv+=(-- -f "$config" --sessions 65536 "$@")
 }
 
