@@ -259,8 +259,8 @@ static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
 
 	if (rt == NULL)
 		return 0;
-	fprintf(ctx->out, json ? "{\"workers\":[" : "%-6s %-20s %12s %12s %17s\n", "lcore", "rx_queues",
-		"packets", "drops", "cycles_per_packet");
+	fprintf(ctx->out, json ? "{\"workers\":[" : "%-6s %-20s %12s %12s %12s %17s\n", "lcore", "rx_queues",
+		"packets", "drops", "handoffs", "cycles_per_packet");
 	for (i = 0; i < rt->shared->n_workers; i++) {
 		const struct dp_worker *w = rt->workers[i];
 		struct rt_worker_totals t;
@@ -274,9 +274,10 @@ static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
 						 w->rxq[q].queue);
 		fprintf(ctx->out,
 			json ? "%s{\"lcore\":%u,\"rx_queues\":[%s],\"packets\":%lu,\"drops\":%lu,"
-			       "\"cycles_per_packet\":%lu}"
-			     : "%s%-6u %-20s %12lu %12lu %17lu\n",
-			json && i ? "," : "", rt->worker_lcores[i], queues, t.packets, t.drops, t.cycles_per_packet);
+			       "\"handoffs\":%lu,\"cycles_per_packet\":%lu}"
+			     : "%s%-6u %-20s %12lu %12lu %12lu %17lu\n",
+			json && i ? "," : "", rt->worker_lcores[i], queues, t.packets, t.drops, t.handoffs,
+			t.cycles_per_packet);
 	}
 	fprintf(ctx->out, json ? "]}\n" : "");
 	return 0;

@@ -76,6 +76,7 @@ void rt_stats_worker(const struct runtime *rt, unsigned worker, struct rt_worker
 	t->packets = w->counters.packets - rt->baseline.worker_packets[worker];
 	t->drops = worker_drops(w) - rt->baseline.worker_drops[worker];
 	t->cycles_per_packet = t->packets ? cycles / t->packets : 0;
+	t->handoffs = w->counters.handoffs - rt->baseline.worker_handoffs[worker];
 }
 
 /* "clear stats": what the counters read now becomes zero. */
@@ -97,6 +98,7 @@ void rt_stats_clear(struct runtime *rt)
 		rt->baseline.worker_packets[i] = w->counters.packets;
 		rt->baseline.worker_cycles[i] = w->counters.busy_cycles;
 		rt->baseline.worker_drops[i] = worker_drops(w);
+		rt->baseline.worker_handoffs[i] = w->counters.handoffs;
 	}
 	for (i = 0; i < DP_MAX_VXCS; i++) {
 		struct rt_vxc_totals v;

@@ -115,6 +115,7 @@ static void fill_workers(struct runtime *rt, struct rte_tel_data *d)
 		rte_tel_data_start_dict(worker);
 		rte_tel_data_add_dict_u64(worker, "packets", t.packets);
 		rte_tel_data_add_dict_u64(worker, "drops", t.drops);
+		rte_tel_data_add_dict_u64(worker, "handoffs", t.handoffs);
 		rte_tel_data_add_dict_u64(worker, "cycles_per_packet", t.cycles_per_packet);
 		snprintf(lcore, sizeof(lcore), "%u", rt->worker_lcores[i]);
 		rte_tel_data_add_dict_container(d, lcore, worker, 0);

@@ -111,6 +111,32 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	return 0;
 }
 
+/*
+ * Replies reach whichever worker the port's queue spreading gives them to; the one that does not own
+ * the session passes it on. One ring per ordered pair of workers, so each has one producer and one
+ * consumer and needs no atomic read-modify-write.
+ */
+static int create_handoff_rings(struct runtime *rt, uint16_t n_workers, bool *config_error)
+{
+	char name[RTE_RING_NAMESIZE];
+	uint16_t from, to;
+
+	for (from = 0; from < n_workers; from++)
+		for (to = 0; to < n_workers; to++) {
+			struct rte_ring *r;
+
+			if (from == to)
+				continue;
+			snprintf(name, sizeof(name), "handoff%u_%u", from, to);
+			r = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				return fail(config_error, false, -ENOMEM, "cannot create ring %s", name);
+			rt->workers[from]->handoff_out[to] = r;
+			rt->workers[to]->handoff_in[from] = r;
+		}
+	return 0;
+}
+
 static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 {
 	struct dp_shared *s = rt->shared;
@@ -208,6 +234,8 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	for (i = 0; i < n_workers; i++)
 		if ((ret = create_worker(rt, i, config_error)) != 0)
 			return ret;
+	if ((ret = create_handoff_rings(rt, n_workers, config_error)) != 0)
+		return ret;
 	rt_rate_rebalance(rt, cfg, true);
 	for (i = 0; i < n_workers; i++) {
 		ret = rte_eal_remote_launch(dp_worker_main, rt->workers[i], rt->worker_lcores[i]);

@@ -74,7 +74,7 @@ struct runtime {
 		uint64_t created, expired;
 		uint64_t vxc_tx[DP_MAX_VXCS], vxc_rate_dropped[DP_MAX_VXCS];
 		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
-		uint64_t worker_drops[DP_MAX_WORKERS];
+		uint64_t worker_drops[DP_MAX_WORKERS], worker_handoffs[DP_MAX_WORKERS];
 		struct {
 			uint64_t ipackets, opackets, rx_dropped, tx_dropped;
 		} port[DP_MAX_PORTS];
@@ -129,7 +129,7 @@ struct rt_vxc_totals {
 	uint64_t tx_packets, rate_dropped;
 };
 struct rt_worker_totals {
-	uint64_t packets, drops, cycles_per_packet;
+	uint64_t packets, drops, cycles_per_packet, handoffs;
 };
 void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t);
 int rt_stats_port(const struct runtime *rt, uint16_t port, struct rt_port_totals *t);

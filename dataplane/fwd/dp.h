@@ -92,6 +92,7 @@ struct dp_counters {
 	uint64_t vxc_offered_bytes[DP_MAX_VXCS]; /* the demand the rate shares follow */
 	uint64_t vxc_rate_dropped[DP_MAX_VXCS];
 	uint64_t packets, busy_cycles;
+	uint64_t handoffs;     /* replies passed to the worker that owns their session */
 };
 
 struct dp_shared {
@@ -138,6 +139,10 @@ struct dp_worker {
 	struct rte_ring *punt;    /* frames for the control thread */
 	struct rte_ring *resolve; /* next hops whose MAC is wanted: dp_neigh_key() values */
 	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port */
+	/* A-end replies for sessions another worker owns: out to it, and in from each other worker
+	 * (one single-producer single-consumer ring per pair; NULL for oneself). */
+	struct rte_ring *handoff_out[DP_MAX_WORKERS];
+	struct rte_ring *handoff_in[DP_MAX_WORKERS];
 	uint32_t now;             /* seconds */
 	struct dp_bucket icmp_errors; /* rate of ICMP errors we originate */
 	struct dp_bucket punts;       /* rate of packets handed to the control plane's kernel */

@@ -10,6 +10,7 @@
 #include <rte_tcp.h>
 
 #include "dp_inlines.h"
+#include "nat_ports.h"
 
 #define BGP_PORT RTE_BE16(179)
 #define ICMP_DEST_UNREACH 3
@@ -145,6 +146,50 @@ static void punt(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mb
 		dp_drop(w, m, PKT_DROP_punt_full);
 }
 
+/*
+ * The worker that owns the session a reply belongs to: by the external port (TCP, UDP), echo
+ * identifier, or the source port of the packet an ICMP error quotes, each allocated from the owner's
+ * block (nat_ports.h). A non-first fragment carries no port and stays here.
+ */
+static uint16_t reply_owner(const struct dp_worker *w, const struct pkt_info *info)
+{
+	const uint8_t *l4 = info->l4;
+	uint16_t port;
+
+	if (w->shared->n_workers == 1 || l4 == NULL)
+		return w->id;
+	if (info->proto != IPPROTO_ICMP) {
+		memcpy(&port, l4 + 2, 2); /* destination port */
+	} else if (l4[0] == RTE_IP_ICMP_ECHO_REPLY || l4[0] == RTE_IP_ICMP_ECHO_REQUEST) {
+		memcpy(&port, l4 + 4, 2); /* identifier */
+	} else {
+		/* An error: the quoted IP header, then the first bytes of its transport header. */
+		const struct rte_ipv4_hdr *q = (const struct rte_ipv4_hdr *)(l4 + 8);
+		uint16_t ihl;
+
+		if (info->l4_len < 8 + sizeof(*q) || (ihl = rte_ipv4_hdr_len(q)) < sizeof(*q) ||
+		    info->l4_len < 8 + ihl + 8)
+			return w->id; /* the NAT engine counts it as malformed */
+		if (q->next_proto_id == IPPROTO_ICMP)
+			memcpy(&port, l4 + 8 + ihl + 4, 2);
+		else
+			memcpy(&port, l4 + 8 + ihl, 2); /* its source port: our external port */
+	}
+	return RTE_MIN(nat_port_owner(w->shared->n_workers, rte_be_to_cpu_16(port)), w->shared->n_workers - 1);
+}
+
+/* Passes a reply to the worker that owns its session (its VLAN already popped), counted. */
+static void hand_off(struct dp_worker *w, uint16_t owner, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
+{
+	m->port = port;
+	m->hash.usr = vxc;
+	if (rte_ring_sp_enqueue(w->handoff_out[owner], m) != 0) {
+		dp_drop(w, m, PKT_DROP_handoff_full);
+		return;
+	}
+	w->counters.handoffs++;
+}
+
 /* Which VXC an A-end frame belongs to, by its tag; pops the tag. DP_NO_VXC: none. */
 static uint16_t aend_vxc(const struct dp_port *p, struct rte_mbuf *m)
 {
@@ -173,7 +218,7 @@ static bool in_pool(const struct dp_vxc *v, rte_be32_t be)
 
 /* From a VXC: replies to translated flows, our own traffic, or traffic to announced LAN space. */
 static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port,
-		       struct rte_mbuf **pkts, uint16_t n)
+		       struct rte_mbuf **pkts, uint16_t n, bool handed_off)
 {
 	const struct dp_port *p = &cfg->ports[port];
 	struct nat_batch b;
@@ -183,7 +228,7 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct pkt_info *info = &b.info[b.n];
-		uint16_t vxc = aend_vxc(p, m);
+		uint16_t vxc = handed_off ? (uint16_t)m->hash.usr : aend_vxc(p, m);
 		const struct dp_vxc *v;
 		rte_be32_t dst;
 		enum pkt_drop why;
@@ -218,6 +263,12 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 			}
 		}
 		if (dst == v->local || in_pool(v, dst)) {
+			uint16_t owner = handed_off ? w->id : reply_owner(w, info);
+
+			if (owner != w->id) {
+				hand_off(w, owner, port, vxc, m);
+				continue;
+			}
 			if (info->ip->time_to_live <= 1) {
 				dp_icmp_error(w, cfg, port, vxc, info, ICMP_TIME_EXCEEDED, 0, 0);
 				dp_drop(w, m, PKT_DROP_ttl_exceeded);
@@ -235,6 +286,24 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 			dp_route_out(w, cfg, m, (uint32_t)adj);
 	}
 	nat_and_route(w, cfg, &b, false);
+}
+
+/* Replies other workers received for this one's sessions; a burst may mix A-end ports. */
+static void handed_over(struct dp_worker *w, const struct dp_config *cfg)
+{
+	struct rte_mbuf *m[DP_BURST];
+	uint16_t j, n, i, run;
+
+	for (j = 0; j < w->shared->n_workers; j++) {
+		if (w->handoff_in[j] == NULL)
+			continue;
+		n = (uint16_t)rte_ring_sc_dequeue_burst(w->handoff_in[j], (void **)m, DP_BURST, NULL);
+		for (i = 0; i < n; i += run) {
+			for (run = 1; i + run < n && m[i + run]->port == m[i]->port; run++)
+				;
+			aend_input(w, cfg, m[i]->port, m + i, run, true);
+		}
+	}
 }
 
 /* Frames the control thread wants sent (ARP requests, gratuitous ARP): mbuf->port is the egress,
@@ -280,11 +349,12 @@ int dp_worker_main(void *arg)
 			w->counters.rx[port] += n;
 			w->counters.packets += n;
 			if (cfg->ports[port].role == DP_ROLE_AEND)
-				aend_input(w, cfg, port, pkts, n);
+				aend_input(w, cfg, port, pkts, n, false);
 			else
 				lan_input(w, cfg, port, pkts, n);
 			w->counters.busy_cycles += rte_rdtsc() - t0;
 		}
+		handed_over(w, cfg);
 		inject(w, cfg);
 		/* Drain partly filled TX buffers every 100 µs so a lone packet never waits. */
 		if (t0 - flush_tsc > hz / 10000) {

@@ -52,6 +52,7 @@
 	X(punt_full, "control thread's queue full")                                               \
 	X(punt_rate, "over the rate of packets handed to the control plane")                      \
 	X(rate_limited, "over the VXC's rate limit")                                              \
+	X(handoff_full, "the owning worker's handoff queue was full")                             \
 	X(tx_full, "transmit queue full")
 
 enum pkt_drop {

@@ -75,15 +75,21 @@ lab_up() {
 
 # lab_secnat_command CONFIG [secnat options...]: sets lab_secnat_argv to the command that runs secnat
 # in its namespace on the lab's ports.
+# LAB_WORKERS (default 1) worker lcores, each with its own queue pair on every port (af_packet
+# spreads received frames over the queues by the kernel's flow hash).
 lab_secnat_command() {
-  local config=$1
+  local config=$1 workers=${LAB_WORKERS:-1}
   shift
   # nsenter changes the network namespace only: "ip netns exec" would also give secnat a private
   # mount namespace, hiding the name it gives its control-plane namespace (--cp-netns) from us.
+  local lcores=(-l "0-$workers") cpus
+  cpus=$(nproc)
+  # More lcores than CPUs (two workers on this two-core machine): let them share the CPUs.
+  [ $((workers + 1)) -le "$cpus" ] || lcores=(--lcores "(0-$workers)@(0-$((cpus - 1)))")
   lab_secnat_argv=(nsenter --net="/run/netns/$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
-    -l 0-1 --log-level=lib.eal:error
-    --vdev "net_af_packet0,iface=lan0" --vdev "net_af_packet1,iface=aend0")
-  [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2")
+    "${lcores[@]}" --log-level=lib.eal:error
+    --vdev "net_af_packet0,iface=lan0,qpairs=$workers" --vdev "net_af_packet1,iface=aend0,qpairs=$workers")
+  [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2,qpairs=$workers")
   [ "${LAB_TELEMETRY:-0}" = 1 ] || lab_secnat_argv+=(--no-telemetry)
   lab_secnat_argv+=(-- -f "$config" --sessions 65536 "$@")
 }
