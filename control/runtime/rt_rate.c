@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Sharing each VXC's rate among the workers by demand (the workers meter their shares: dp_rate.h).
- * Every 100 ms the control thread looks at how many bytes each worker offered to each VXC and gives
- * each a share in proportion, with a floor so that a worker whose flows just started is not starved
- * until the next look. One worker simply gets the whole rate.
+ * Every 100 ms the control thread looks at how many bytes each worker offered to each VXC and divides
+ * the rate in proportion. A worker that offered nothing keeps a sliver (a thousandth of the rate) so
+ * that a flow starting on it is not cut off until the next look, while the others lose almost
+ * nothing of the rate. One worker simply gets the whole rate.
  */
 #include <rte_cycles.h>
 
 #include "runtime.h"
 
 #define REBALANCE_MS 100
-#define FLOOR_DIVISOR 10 /* each worker keeps at least rate / (10 * workers) */
+#define IDLE_SHARE_DIVISOR 1000
 
 static void share_out(struct runtime *rt, unsigned v, uint64_t rate)
 {
 	uint16_t n = rt->shared->n_workers, i;
-	uint64_t demand[DP_MAX_WORKERS], total = 0, floor, rest;
+	uint64_t demand[DP_MAX_WORKERS], total = 0, idle, rest;
+	unsigned n_idle = 0;
 
 	for (i = 0; i < n; i++) {
 		uint64_t offered = rt->workers[i]->counters.vxc_offered_bytes[v];
@@ -24,11 +26,20 @@ static void share_out(struct runtime *rt, unsigned v, uint64_t rate)
 		rt->rate_seen[i][v] = offered;
 		total += demand[i];
 	}
-	floor = n > 1 ? rate / (FLOOR_DIVISOR * n) : 0;
-	rest = rate - floor * n;
+	idle = rate / IDLE_SHARE_DIVISOR;
+	for (i = 0; i < n; i++)
+		if (demand[i] == 0)
+			n_idle++;
+	rest = rate - idle * n_idle;
 	for (i = 0; i < n; i++) {
-		uint64_t share = total == 0 ? rate / n : floor + (uint64_t)((double)rest * demand[i] / total);
+		uint64_t share;
 
+		if (n == 1)
+			share = rate;
+		else if (total == 0)
+			share = rate / n;
+		else
+			share = demand[i] == 0 ? idle : (uint64_t)((double)rest * demand[i] / total);
 		__atomic_store_n(&rt->workers[i]->rate_share_bps[v], share, __ATOMIC_RELAXED);
 	}
 }

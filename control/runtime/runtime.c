@@ -53,6 +53,13 @@ static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, boo
 			    "port %u (%s) has %u RX/%u TX queues; %u workers need one each (for "
 			    "net_af_packet: qpairs=%u)", port, info.driver_name, info.max_rx_queues,
 			    info.max_tx_queues, n_workers, n_workers);
+	/* Several workers: let the port spread flows over their queues where it can (NICs by RSS; the
+	 * virtual devices of the lab spread by themselves, af_packet by the kernel's flow hash). */
+	if (n_workers > 1 && (info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP))) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
 	ret = rte_eth_dev_configure(port, n_workers, n_workers, &conf);
 	if (ret != 0)
 		return fail(config_error, false, ret, "port %u: configure: %s", port, strerror(-ret));

@@ -9,6 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 LAB_TELEMETRY=1
 source "$here/topology.sh"
 source "$here/checks.sh"
+source "$here/iperf.sh"
 trap lab_down EXIT
 py=/usr/bin/python3
 ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
@@ -19,37 +20,13 @@ json() { # COMMAND... -- EXPRESSION over the JSON answer as `d`
   ctl "${args[@]}" json | $py -c "import json, sys; d = json.load(sys.stdin); print($expr)"
 }
 
-PAYLOAD=1400
-# What one datagram is on the A-end: payload, UDP, IPv4, Ethernet and the 802.1Q tag.
-FRAME=$((PAYLOAD + 8 + 20 + 14 + 4))
-
 lab_up
 cp "$LAB_ROOT/config/lab.conf" "$LAB_DIR/rate.conf"
 echo "vxc sec1 rate 10M" >>"$LAB_DIR/rate.conf"
-lab_bg sf iperf3 --server --bind 198.51.100.10 --json >"$LAB_DIR/iperf-server.log"
+iperf_server
 lab_secnat "$LAB_DIR/rate.conf" || exit 1
 lab_ns lan ping -c 2 -W 1 198.51.100.10 >/dev/null 2>&1 # neighbours resolved before measuring
 
-# measure OFFERED_BPS: the UDP payload rate the server received over 6 s (the first second is left
-# out, so that the meter's initial burst does not count), in bits per second.
-measure() {
-  lab_ns lan iperf3 --client 198.51.100.10 --udp --bitrate "$1" --length "$PAYLOAD" --time 7 \
-    --omit 1 --json --get-server-output >"$LAB_DIR/iperf.json" 2>&1 || return 1
-  $py -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-server = d["server_output_json"]["end"]["sum"]  # what the receiving end counted
-print(int((server["packets"] - server["lost_packets"]) * int(sys.argv[2]) * 8 / server["seconds"]))' \
-    "$LAB_DIR/iperf.json" "$PAYLOAD"
-}
-within_3_percent() { # measured payload bps, configured rate bps
-  $py -c "
-import sys
-measured, rate, payload, frame = map(int, sys.argv[1:])
-expected = rate * payload / frame
-print(f'     delivered {measured / 1e6:.3f} Mbps of UDP payload, expected {expected / 1e6:.3f} ({(measured / expected - 1) * 100:+.2f}%)')
-sys.exit(abs(measured / expected - 1) > 0.03)" "$1" "$2" "$PAYLOAD" "$FRAME"
-}
 dropped() { json show vxc -- "d['vxcs'][0]['rate_dropped']"; }
 
 before=$(dropped)
