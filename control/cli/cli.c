@@ -249,6 +249,11 @@ void cli_help(FILE *out)
 	}
 }
 
+bool cli_wants_json(const struct cli_line *line)
+{
+	return line->argc > 0 && strcmp(line->argv[line->argc - 1], "json") == 0;
+}
+
 const char *cli_option(const struct cli_line *line, int from, const char *key)
 {
 	int i;

@@ -69,6 +69,9 @@ void cli_help(FILE *out);
 /* For handlers: record the reason a command is refused; returns -EINVAL. */
 int cli_fail(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Does a show command end with "json" (the machine-readable form)? */
+bool cli_wants_json(const struct cli_line *line);
+
 /* The value after keyword `key` in the line's optional part, or NULL. */
 const char *cli_option(const struct cli_line *line, int from, const char *key);
 

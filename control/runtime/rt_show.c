@@ -15,11 +15,6 @@
 #include "nat_tcp.h"
 #include "runtime.h"
 
-static bool want_json(const struct cli_line *line)
-{
-	return strcmp(line->argv[line->argc - 1], "json") == 0;
-}
-
 static void addr_port(char *buf, size_t len, rte_be32_t addr, rte_be16_t port)
 {
 	char a[IPV4_STRLEN];
@@ -49,7 +44,7 @@ static int show_nat_sessions(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
 	const char *limit_text = cli_option(line, 3, "limit");
-	bool json = want_json(line), first = true;
+	bool json = cli_wants_json(line), first = true;
 	uint64_t limit = UINT64_MAX, shown = 0;
 	unsigned wid;
 
@@ -94,7 +89,7 @@ static int show_nat_sessions(struct cli_ctx *ctx, const struct cli_line *line)
 static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line);
+	bool json = cli_wants_json(line);
 	struct rt_nat_totals t;
 	unsigned i;
 
@@ -120,7 +115,7 @@ static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
 static int show_port_stats(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line), first = true;
+	bool json = cli_wants_json(line), first = true;
 	uint16_t p;
 
 	if (rt == NULL)
@@ -161,7 +156,7 @@ static void peer_mac(const struct runtime *rt, uint16_t port, uint32_t peer, cha
 static int show_vxc(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line);
+	bool json = cli_wants_json(line);
 	unsigned v;
 
 	if (rt == NULL)
@@ -212,7 +207,7 @@ static void route_row(struct cli_ctx *ctx, bool json, bool *first, const struct 
 static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line), first = true;
+	bool json = cli_wants_json(line), first = true;
 	uint32_t iter = 0;
 	const void *key;
 	unsigned i;
@@ -254,7 +249,7 @@ static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line);
+	bool json = cli_wants_json(line);
 	unsigned i, q;
 
 	if (rt == NULL)
@@ -301,7 +296,7 @@ static int show_memory(struct cli_ctx *ctx, const struct cli_line *line)
 	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0)
 		return cli_fail(ctx, "no heap statistics");
 	fprintf(ctx->out,
-		want_json(line) ? "{\"heap_allocated\":%zu,\"heap_free\":%zu,\"allocations\":%u}\n"
+		cli_wants_json(line) ? "{\"heap_allocated\":%zu,\"heap_free\":%zu,\"allocations\":%u}\n"
 				: "heap: %zu bytes allocated, %zu free, %u allocations\n",
 		st.heap_allocsz_bytes, st.heap_freesz_bytes, st.alloc_count);
 	return 0;

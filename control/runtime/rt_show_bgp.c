@@ -14,11 +14,6 @@
 
 #define ROUTES_SHOWN_DEFAULT 1000
 
-static bool want_json(const struct cli_line *line)
-{
-	return strcmp(line->argv[line->argc - 1], "json") == 0;
-}
-
 static const char *vxc_name(const struct runtime *rt, uint32_t peer)
 {
 	unsigned i;
@@ -32,7 +27,7 @@ static const char *vxc_name(const struct runtime *rt, uint32_t peer)
 static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
-	bool json = want_json(line);
+	bool json = cli_wants_json(line);
 	unsigned i;
 
 	if (rt == NULL)
@@ -98,7 +93,7 @@ static int show_bgp_routes(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
 	struct bird_daemon *bird;
-	bool json = want_json(line), first = true;
+	bool json = cli_wants_json(line), first = true;
 	const char *limit_text = cli_option(line, 3, "limit");
 	uint64_t limit = ROUTES_SHOWN_DEFAULT;
 	unsigned shown = 0, i;

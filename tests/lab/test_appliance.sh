@@ -9,8 +9,6 @@ source "$here/checks.sh"
 trap lab_down EXIT
 
 
-ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
-counter() { ctl show nat stats json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['drops']['$1'])"; }
 py=/usr/bin/python3
 
 lab_up

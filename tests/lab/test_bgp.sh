@@ -18,20 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
-# json COMMAND... -- EXPRESSION: evaluates a Python expression over secnatctl's JSON (as `d`).
-json() {
-  local args=() expr
-  while [ "$1" != "--" ]; do args+=("$1"); shift; done
-  expr=$2
-  ctl "${args[@]}" json 2>/dev/null | $py -c "import json, sys; d = json.load(sys.stdin); print($expr)" 2>/dev/null
-}
 uptime_of() { json show bgp neighbors -- "[n['uptime_s'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 state_of() { json show bgp neighbors -- "[n['state'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 established() { [ "$(state_of "$1")" = Established ]; }
 route_source() { json show route -- "','.join(sorted(r['source'] + ':' + str(r['vxc']) for r in d['routes'] if r['prefix'] == '$1'))"; }
 bgp_in_fib() { json show bgp routes limit 1 -- "d['in_fib']"; }
-counter() { json show nat stats -- "d['drops']['$1']"; }
 
 # The peers. peer_bird NS ROUTER_ID LOCAL SECNAT PASSWORD: BIRD playing Salesforce in namespace NS.
 peer_bird() {

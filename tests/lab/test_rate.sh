@@ -12,13 +12,6 @@ source "$here/checks.sh"
 source "$here/iperf.sh"
 trap lab_down EXIT
 py=/usr/bin/python3
-ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
-json() { # COMMAND... -- EXPRESSION over the JSON answer as `d`
-  local args=() expr
-  while [ "$1" != "--" ]; do args+=("$1"); shift; done
-  expr=$2
-  ctl "${args[@]}" json | $py -c "import json, sys; d = json.load(sys.stdin); print($expr)"
-}
 
 lab_up
 cp "$LAB_ROOT/config/lab.conf" "$LAB_DIR/rate.conf"

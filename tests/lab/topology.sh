@@ -23,6 +23,18 @@ BPF_OBJ=${BPF_OBJ:-$LAB_DIR/vlan_peer.o}
 
 lab_ns() { ip netns exec "$LAB-$1" "${@:2}"; }
 
+# The running secnat's console, as secnatctl; json COMMAND... -- EXPRESSION evaluates a Python
+# expression over the command's JSON answer (as `d`); counter REASON reads a drop counter.
+ctl() { "$SECNATCTL" -s "$LAB_DIR/secnat.sock" "$@"; }
+json() {
+  local args=() expr
+  while [ "$1" != "--" ]; do args+=("$1"); shift; done
+  expr=$2
+  ctl "${args[@]}" json 2>/dev/null |
+    /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print($expr)" 2>/dev/null
+}
+counter() { json show nat stats -- "d['drops']['$1']"; }
+
 lab_up() {
   clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DVLAN_ID="$LAB_VLAN" \
     -c "$LAB_ROOT/tests/lab/vlan_peer.bpf.c" -o "$BPF_OBJ"
