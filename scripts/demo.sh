@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The demo: secnat in front of a small lab, with its console.
 #
-#   scripts/demo.sh [CONFIG]     (as root; CONFIG defaults to config/lab.conf)
+#   scripts/demo.sh [CONFIG]     (as root; CONFIG defaults to config/demo.conf)
 #   scripts/demo.sh --down       removes what a demo that was killed left behind
 #
 # Installs what is missing (scripts/deps.sh), builds, brings up the lab of tests/lab/topology.sh
 # (a LAN namespace with two hosts, secnat's namespace, a "Salesforce" namespace on VLAN 100 with
-# servers), starts LAN traffic towards the servers and runs secnat with its interactive console.
+# servers and a BIRD speaking BGP as AS 14340), starts LAN traffic towards the servers and runs
+# secnat with its interactive console.
 # "quit" (or Ctrl-D) stops secnat and takes the lab down. A second terminal can use secnatctl.
 #
 # Environment: SECNAT and SECNATCTL use given binaries instead of building; SECNAT_SOCKET moves the
@@ -29,7 +30,7 @@ if [ "${1:-}" = "--down" ]; then
   echo "demo lab removed"
   exit 0
 fi
-config=${1:-$root/config/lab.conf}
+config=${1:-$root/config/demo.conf}
 if ip netns list | grep -q "^$LAB-"; then
   echo "demo.sh: namespaces $LAB-* exist: a demo runs already, or one was killed" \
     "(then: scripts/demo.sh --down)" >&2
@@ -58,6 +59,7 @@ py=/usr/bin/python3
 lab_bg sf $py "$root/tests/lab/echo_server.py" udp 198.51.100.10 5353 "$LAB_DIR/udp.log"
 lab_bg sf $py "$root/tests/lab/echo_server.py" tcp 198.51.100.10 8443 "$LAB_DIR/tcp.log"
 lab_bg lan $py "$root/tests/lab/demo_traffic.py" "${DEMO_TRAFFIC_S:-3600}"
+lab_bird_peer sf 203.0.113.0 203.0.113.0 203.0.113.1 s3cret
 
 ctl=$SECNATCTL
 [ "$socket" = /run/secnat/secnat.sock ] || ctl="$SECNATCTL -s $socket"
@@ -68,10 +70,10 @@ cat <<EOF
     LAN $LAB-lan            secnat $LAB-nat                 "Salesforce" $LAB-sf
     10.11.0.5, 10.11.0.6 -- port 0 (lan) 10.11.0.1
                             port 1 (aend) VLAN 100 ---------- 203.0.113.0, servers 198.51.100.10/.11
-                            vxc sec1 203.0.113.1/31
+                            vxc sec1 203.0.113.1/31         BIRD as AS 14340 (eBGP, MD5)
 
   Both LAN hosts ping, send UDP and open TCP connections to 198.51.100.10 every 2 s; they leave
-  as 203.0.113.1. Try:  show nat sessions   show vxc   show port stats   show route   help
+  as 203.0.113.1. Try:  show nat sessions   show vxc   show bgp neighbors   show route   help
   Tab completes, '?' lists what may follow, Ctrl-C clears the line, 'quit' ends the demo.
   From a second terminal:
     $ctl show nat sessions

@@ -24,14 +24,11 @@ established() { [ "$(state_of "$1")" = Established ]; }
 route_source() { json show route -- "','.join(sorted(r['source'] + ':' + str(r['vxc']) for r in d['routes'] if r['prefix'] == '$1'))"; }
 bgp_in_fib() { json show bgp routes limit 1 -- "d['in_fib']"; }
 
-# The peers. peer_bird NS ROUTER_ID LOCAL SECNAT PASSWORD: BIRD playing Salesforce in namespace NS.
+# The peers: BIRD playing Salesforce (lab_bird_peer), remembered by namespace for stop_peer.
 peer_bird() {
-  local ns=$1 conf="$LAB_DIR/bird-$1.conf"
-  sed -e "s|@ROUTER_ID@|$2|; s|@LOCAL@|$3|; s|@SECNAT@|$4|; s|@PASSWORD@|$5|; s|@DIR@|$LAB_DIR|" \
-    "$here/peers/bird-sf.conf.in" >"$conf"
-  ip netns exec "$LAB-$ns" bird -f -c "$conf" -s "$LAB_DIR/bird-$ns.ctl" >"$LAB_DIR/bird-$ns.out" 2>&1 &
-  peer_pids+=("$!")
-  eval "peer_$ns=$!"
+  lab_bird_peer "$@"
+  peer_pids+=("$lab_bird_pid")
+  eval "peer_$1=$lab_bird_pid"
 }
 # start_frr NS DIR: zebra and bgpd (DIR/bgpd.conf) in namespace $LAB-NS, as user frr.
 start_frr() {
@@ -46,7 +43,6 @@ start_frr() {
     sleep 1 # bgpd connects to zebra's socket
   done
 }
-peer_birdc() { local ns=$1; shift; ip netns exec "$LAB-$ns" birdc -s "$LAB_DIR/bird-$ns.ctl" "$@"; }
 stop_peer() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 lab_up

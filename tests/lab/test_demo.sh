@@ -50,6 +50,11 @@ check "secnatctl from a second terminal sees the demo's TCP, UDP and ICMP from b
 check "the long-lived TCP connection is established" within 30 alive_and \
   "ctl show nat sessions json | grep -q '\"state\":\"established\"'"
 
+bgp_up() { ctl show bgp neighbors json | grep -q '"state":"Established"'; }
+check "the demo's BGP session with the Salesforce router establishes" within 60 alive_and bgp_up
+bgp_route() { ctl show route json | grep -q '"prefix":"198.51.100.0/24","via":"203.0.113.0","source":"bgp"'; }
+check "and its route is in use" within 20 alive_and bgp_route
+
 mark=$(wc -c <"$tmp/out")
 printf 'show nat sessions\n' >&3
 typed_sessions() {
@@ -74,6 +79,8 @@ if ! kill -0 "$demo_pid" 2>/dev/null; then
 fi
 check "quit ends the demo with status 0" test "$status" = 0
 check "the demo's namespaces are gone" bash -c "! ip netns list | grep -q '^sndemo-'"
+no_bird() { ! pgrep -a -x bird | grep -qE "bird-sf\.conf|$tmp/secnat\.sock\.bird"; }
+check "the demo's BIRD processes (secnat's and the peer's) are gone" no_bird
 check "the control socket is gone" test ! -e "$tmp/secnat.sock"
 check "the demo's traffic generator is gone" bash -c "! pgrep -f 'tests/lab/[d]emo_traffic.py' >/dev/null"
 

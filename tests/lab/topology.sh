@@ -135,6 +135,19 @@ lab_secnat_stop() {
   lab_secnat_pid=
 }
 
+# lab_bird_peer NS ROUTER_ID LOCAL SECNAT PASSWORD: BIRD 2 playing Salesforce (AS 14340) in namespace
+# NS (tests/lab/peers/bird-sf.conf.in), its pid in lab_bird_pid; peer_birdc NS ... talks to it.
+lab_bird_peer() {
+  local ns=$1 conf="$LAB_DIR/bird-$1.conf"
+  sed -e "s|@ROUTER_ID@|$2|; s|@LOCAL@|$3|; s|@SECNAT@|$4|; s|@PASSWORD@|$5|; s|@DIR@|$LAB_DIR|" \
+    "$LAB_ROOT/tests/lab/peers/bird-sf.conf.in" >"$conf"
+  touch "$LAB_DIR/bulk-routes.conf" # the routes the churn test switches on; none unless written
+  ip netns exec "$LAB-$ns" bird -f -c "$conf" -s "$LAB_DIR/bird-$ns.ctl" >"$LAB_DIR/bird-$ns.out" 2>&1 &
+  lab_bird_pid=$!
+  lab_pids+=("$lab_bird_pid")
+}
+peer_birdc() { local ns=$1; shift; ip netns exec "$LAB-$ns" birdc -s "$LAB_DIR/bird-$ns.ctl" "$@"; }
+
 # Starts a background process in a namespace and remembers its pid for lab_down.
 lab_bg() {
   ip netns exec "$LAB-$1" "${@:2}" &
