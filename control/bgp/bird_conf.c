@@ -36,19 +36,9 @@ static void write_bogons(FILE *out)
 	fprintf(out, "\n];\n\n");
 }
 
-static const struct cfg_vxc *vxc_of_peer(const struct secnat_config *cfg, uint32_t peer)
-{
-	unsigned i;
-
-	for (i = 0; i < cfg->n_vxcs; i++)
-		if (cfg->vxcs[i].peer == peer)
-			return &cfg->vxcs[i];
-	return NULL;
-}
-
 static void write_neighbor(FILE *out, const struct secnat_config *cfg, const struct cfg_neighbor *n)
 {
-	const struct cfg_vxc *v = vxc_of_peer(cfg, n->addr);
+	const struct cfg_vxc *v = config_vxc_by_peer(cfg, n->addr);
 	char name[BIRD_PROTO_NAME_MAX], addr[IPV4_STRLEN], local[IPV4_STRLEN];
 
 	if (v == NULL)

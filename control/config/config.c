@@ -23,7 +23,7 @@ struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name)
 	return NULL;
 }
 
-struct cfg_vxc *config_vxc_by_peer(struct secnat_config *cfg, uint32_t peer)
+const struct cfg_vxc *config_vxc_by_peer(const struct secnat_config *cfg, uint32_t peer)
 {
 	unsigned i;
 

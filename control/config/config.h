@@ -83,4 +83,4 @@ struct secnat_config {
 void config_init(struct secnat_config *cfg);
 
 struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name);
-struct cfg_vxc *config_vxc_by_peer(struct secnat_config *cfg, uint32_t peer);
+const struct cfg_vxc *config_vxc_by_peer(const struct secnat_config *cfg, uint32_t peer);

@@ -230,14 +230,14 @@ static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 	}
 	for (i = 0; i < rt->cfg.n_routes; i++) {
 		const struct cfg_route *r = &rt->cfg.routes[i];
-		struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, r->via);
+		const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, r->via);
 		char via[IPV4_STRLEN];
 
 		route_row(ctx, json, &first, &r->prefix, ipv4_format(r->via, via), "static", v ? v->name : NULL);
 	}
 	while (rt->bgp != NULL && rte_hash_iterate(rt->bgp, &key, &data, &iter) >= 0) {
 		const struct rt_bgp_route *b = &rt->bgp_routes[(uintptr_t)data];
-		struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, b->gateway);
+		const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, b->gateway);
 		char via[IPV4_STRLEN];
 
 		route_row(ctx, json, &first, &b->prefix, ipv4_format(b->gateway, via), "bgp", v ? v->name : NULL);

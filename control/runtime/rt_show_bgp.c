@@ -16,12 +16,9 @@
 
 static const char *vxc_name(const struct runtime *rt, uint32_t peer)
 {
-	unsigned i;
+	const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, peer);
 
-	for (i = 0; i < rt->cfg.n_vxcs; i++)
-		if (rt->cfg.vxcs[i].peer == peer)
-			return rt->cfg.vxcs[i].name;
-	return "-";
+	return v != NULL ? v->name : "-";
 }
 
 static int show_bgp_neighbors(struct cli_ctx *ctx, const struct cli_line *line)
