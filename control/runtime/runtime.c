@@ -93,14 +93,20 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	};
 	struct dp_shared *s;
 	size_t qsbr_size;
+	unsigned mbufs;
 
 	s = rt->shared = rte_zmalloc("dp_shared", sizeof(*s), RTE_CACHE_LINE_SIZE);
 	if (s == NULL)
 		return fail(config_error, false, -ENOMEM, "out of memory (EAL -m too small?)");
 	s->n_workers = n_workers;
 	s->n_ports = n_ports;
-	s->pool = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_PORT * RTE_MAX(n_ports, 2) - 1, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* Every queue's descriptors full at once, twice over for frames in flight in rings and TX
+	 * buffers; never fewer than MBUFS_PER_PORT a port. */
+	mbufs = 2u * n_ports * n_workers * (RX_DESC + TX_DESC);
+	if (mbufs < (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2))
+		mbufs = (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2);
+	s->pool = rte_pktmbuf_pool_create("mbufs", mbufs - 1, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
 	qsbr_size = rte_rcu_qsbr_get_memsize(n_workers);
 	s->qsbr = rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
 	s->fib = rte_lpm_create("fib", (int)rte_socket_id(), &lpm_conf);
