@@ -274,7 +274,9 @@ static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
 			json && i ? "," : "", rt->worker_lcores[i], queues, t.packets, t.drops, t.handoffs,
 			t.cycles_per_packet);
 	}
-	fprintf(ctx->out, json ? "]}\n" : "");
+	/* How replies find their worker (rt_steering.c); the reason is plain text, no quotes in it. */
+	fprintf(ctx->out, json ? "],\"steering\":\"%s\",\"steering_detail\":\"%s\"}\n" : "steering: %s (%s)\n",
+		rt->shared->rss != NULL ? "rss" : rt->shared->n_workers > 1 ? "handoff" : "none", rt->steering);
 	return 0;
 }
 

@@ -55,11 +55,7 @@ static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, boo
 			    info.max_tx_queues, n_workers, n_workers);
 	/* Several workers: let the port spread flows over their queues where it can (NICs by RSS; the
 	 * virtual devices of the lab spread by themselves, af_packet by the kernel's flow hash). */
-	if (n_workers > 1 && (info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP))) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
-	}
+	rt_steering_port_conf(rt, &info, n_workers, &conf);
 	ret = rte_eth_dev_configure(port, n_workers, n_workers, &conf);
 	if (ret != 0)
 		return fail(config_error, false, ret, "port %u: configure: %s", port, strerror(-ret));
@@ -160,6 +156,7 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 		.socket = (int)rte_socket_id(),
 		.worker = id,
 		.n_workers = s->n_workers,
+		.rss = s->rss,
 		.capacity = rt->opt.sessions_per_worker,
 	};
 	uint16_t p;
@@ -240,6 +237,8 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	for (p = 0; p < n_ports && p < CFG_MAX_PORTS; p++)
 		if (cfg->ports[p].role != PORT_ROLE_NONE && (ret = setup_port(rt, p, n_workers, config_error)) != 0)
 			return ret;
+	if ((ret = rt_steering_setup(rt, n_workers)) != 0)
+		return fail(config_error, false, ret, "cannot set up steering");
 	/* Refresh MACs and MTUs now that the ports run. */
 	ret = rt_publish(rt, cfg);
 	if (ret != 0)

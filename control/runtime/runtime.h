@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "dp.h"
+#include "nat_rss.h"
 
 struct rt_options {
 	uint32_t sessions_per_worker;
@@ -63,6 +64,10 @@ struct runtime {
 	int host_netns, cp_netns; /* the namespace secnat started in, and its control-plane one */
 	char cp_netns_path[64];    /* its name under /run/netns, if it has one */
 	struct rt_tun tun[CFG_MAX_VXCS];
+	/* Steering (rt_steering.c): the RSS key secnat gives its ports, and what came of it. */
+	uint8_t rss_key[NAT_RSS_KEY_MAX];
+	bool rss_key_made;
+	char steering[160];
 	struct {
 		uint64_t to_kernel, from_kernel, unresolved, dropped;
 	} exception;
@@ -108,6 +113,11 @@ void runtime_stop(struct runtime *rt);
  */
 int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, size_t err_len);
 
+/* Steering (rt_steering.c): a port's RSS request before it starts; after all have started, the
+ * choice between RSS prediction (shared->rss set) and handoff, with the reason in rt->steering. */
+void rt_steering_port_conf(struct runtime *rt, const struct rte_eth_dev_info *info, uint16_t n_workers,
+			   struct rte_eth_conf *conf);
+int rt_steering_setup(struct runtime *rt, uint16_t n_workers);
 /* The control socket (rt_socket.c). */
 int rt_socket_open(struct runtime *rt);
 void rt_socket_poll(struct runtime *rt);

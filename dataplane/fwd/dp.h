@@ -103,6 +103,7 @@ struct dp_shared {
 	struct rte_hash *neigh; /* key dp_neigh_key(); value: MAC in the low 48 bits */
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
+	struct nat_rss_plan *rss; /* the A-end ports' RSS when predictable (rt_steering.c), else NULL */
 	uint16_t n_workers;
 	uint16_t n_ports;
 	volatile bool stop;

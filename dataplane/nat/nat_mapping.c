@@ -5,7 +5,8 @@
  * - Address: paired pooling (RFC 4787 REQ-2): a hash of the inside address picks the pool member, so
  *   a host always appears as the same public address, whatever the protocol.
  * - Port: the source port itself when it is in this worker's share and free, else random draws in
- *   the same range class (below 1024 or not, RFC 6056 algorithm 1). "Free" means no session (live or
+ *   the same range class (below 1024 or not, RFC 6056 algorithm 1). With RSS prediction, a TCP or
+ *   UDP port must also bring the reply to this worker's queue (nat_rss.h). "Free" means no session (live or
  *   held back) uses the external tuple towards this remote endpoint (endpoint-dependent, RFC 7857
  *   §3: port overlapping), or additionally no other inside endpoint holds it
  *   (endpoint-independent).
@@ -16,6 +17,7 @@
 #include <rte_hash_crc.h>
 
 #include "nat_inlines.h"
+#include "nat_rss.h"
 
 #define PORT_DRAWS 64 /* random draws before the flow is refused: enough below ~90% use */
 
@@ -100,21 +102,65 @@ static bool candidate_ok(struct nat_worker *w, const struct nat_key *in, struct 
 	return out_tuple_free(w, in, out, *out_sig);
 }
 
+/* RSS prediction applies: NICs hash TCP and UDP with their ports, everything else on addresses. */
+static bool rss_steers(const struct nat_worker *w, uint8_t proto)
+{
+	return w->plan.rss != NULL && (proto == IPPROTO_TCP || proto == IPPROTO_UDP);
+}
+
+/* Does the reply to external `port` land on this worker's queue? */
+static bool reply_lands_here(const struct nat_worker *w, const struct nat_key *in, const struct nat_key *out,
+			     uint16_t port)
+{
+	return nat_rss_reply_worker(w->plan.rss, rte_be_to_cpu_32(in->remote_addr),
+				    rte_be_to_cpu_16(in->remote_port), rte_be_to_cpu_32(out->local_addr),
+				    port) == w->plan.worker;
+}
+
+struct port_search {
+	struct nat_worker *w;
+	const struct nat_key *in;
+	struct nat_key *out;
+	hash_sig_t *out_sig;
+	bool eim;
+};
+
+static bool search_usable(void *arg, uint16_t port)
+{
+	struct port_search *s = arg;
+
+	return candidate_ok(s->w, s->in, s->out, s->out_sig, port, s->eim);
+}
+
 /* Fills out->local_port with a free external port; false when none was found. */
 static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
 			hash_sig_t *out_sig, bool eim)
 {
 	uint16_t wanted = rte_be_to_cpu_16(in->local_port);
+	bool steered = rss_steers(w, in->proto);
 	uint16_t first, count;
 	int draw;
 
-	if (candidate_ok(w, in, out, out_sig, wanted, eim)) {
+	if ((!steered || reply_lands_here(w, in, out, wanted)) && candidate_ok(w, in, out, out_sig, wanted, eim)) {
 		w->stats.port_kept++;
 		return true;
 	}
 	nat_port_block(&w->plan, wanted < NAT_PORT_HIGH_FIRST, &first, &count);
 	if (count == 0)
 		return false;
+	if (steered) {
+		/* About one port in n_workers lands here: look at that many more. */
+		struct port_search search = {w, in, out, out_sig, eim};
+		uint16_t port;
+
+		if (!nat_rss_pick_port(w->plan.rss, w->plan.worker, rte_be_to_cpu_32(in->remote_addr),
+				       rte_be_to_cpu_16(in->remote_port), rte_be_to_cpu_32(out->local_addr),
+				       first, count, (uint32_t)(nat_random(w) % count),
+				       (uint32_t)PORT_DRAWS * w->plan.n_workers, search_usable, &search, &port))
+			return false;
+		w->stats.port_random++;
+		return true;
+	}
 	for (draw = 0; draw < PORT_DRAWS; draw++) {
 		uint16_t port = (uint16_t)(first + nat_random(w) % count);
 

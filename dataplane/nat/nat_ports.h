@@ -6,7 +6,10 @@
  * to the worker that owns its session by looking at the reply's destination port alone: the share
  * of worker w is one contiguous block of the privileged range (1-1023) and one of the rest
  * (1024-65535), in worker order, which `rte_flow` can match as port ranges. Port 0 belongs to
- * nobody. Issue "multi-worker" may add an RSS-predicting plan; callers only use these functions.
+ * nobody. With RSS prediction (nat_rss.h) a worker further keeps, within its block, the TCP and UDP
+ * ports whose replies the A-end port's RSS brings to its own queue; ownership stays by block, so a
+ * reply that lands elsewhere all the same (ICMP, a reused endpoint-independent mapping) is still
+ * handed to its owner.
  */
 #pragma once
 
@@ -18,9 +21,12 @@
 #define NAT_PORT_HIGH_FIRST 1024
 #define NAT_PORT_HIGH_COUNT 64512 /* 1024-65535 */
 
+struct nat_rss_plan;
+
 struct nat_port_plan {
 	uint16_t worker;
 	uint16_t n_workers;
+	const struct nat_rss_plan *rss; /* the A-end ports' RSS, when it can be predicted; else NULL */
 };
 
 /* The worker that owns external port `port` (host byte order) among `n_workers`. */

@@ -27,6 +27,7 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 	w->config = config;
 	w->plan.worker = params->worker;
 	w->plan.n_workers = params->n_workers;
+	w->plan.rss = params->rss;
 	/* Never zero: xorshift would stay at zero forever. */
 	w->rng = rte_rdtsc() | 1;
 	w->next_ip_id = (uint16_t)rte_rdtsc();

@@ -40,6 +40,7 @@ struct nat_worker_params {
 	int socket;
 	uint16_t worker;    /* this worker's index among n_workers, for the port plan */
 	uint16_t n_workers;
+	const struct nat_rss_plan *rss; /* RSS prediction (nat_rss.h), NULL: handoff only */
 	uint32_t capacity;      /* sessions */
 	uint32_t host_capacity; /* inside hosts; 0: as many as sessions */
 	uint32_t frag_slots;    /* datagrams tracked at once; 0: a default */

@@ -8,6 +8,9 @@
 #   $LAB-sf2: with LAB_SF2=1, a second Salesforce router on its own untagged A-end link (aend2, port 2):
 #             203.0.113.2/31, the same servers on lo
 #
+# With LAB_AEND=tap, port 1 is DPDK's net_tap instead: secnat makes the TAP aend0 in $LAB-nat, and
+# lab_secnat moves it into $LAB-sf as eth0 once secnat runs (secnat steers its queues by RSS).
+#
 # Everything is created with a per-run prefix and removed by lab_down (call it from a trap).
 
 LAB=${LAB:-sn$$}
@@ -46,25 +49,23 @@ lab_up() {
   ip link add "$LAB-l" type veth peer name "$LAB-L"
   ip link set "$LAB-l" netns "$LAB-lan" name eth0
   ip link set "$LAB-L" netns "$LAB-nat" name lan0
-  ip link add "$LAB-a" type veth peer name "$LAB-A"
-  ip link set "$LAB-a" netns "$LAB-sf" name eth0
-  ip link set "$LAB-A" netns "$LAB-nat" name aend0
-  for ns in lan sf; do
-    lab_ns "$ns" ip link set eth0 up
-    # af_packet on the far side would otherwise get frames with unfinished checksums.
-    lab_ns "$ns" ethtool -K eth0 tx off >/dev/null
-  done
+  lab_ns lan ip link set eth0 up
+  # af_packet on the far side would otherwise get frames with unfinished checksums.
+  lab_ns lan ethtool -K eth0 tx off >/dev/null
   lab_ns nat ip link set lan0 up
-  lab_ns nat ip link set aend0 up
-
   lab_ns lan ip addr add 10.11.0.5/24 dev eth0
   lab_ns lan ip addr add 10.11.0.6/24 dev eth0
   lab_ns lan ip route add default via 10.11.0.1
 
-  lab_ns sf ip addr add 203.0.113.0/31 dev eth0
   lab_ns sf ip addr add 198.51.100.10/32 dev lo
   lab_ns sf ip addr add 198.51.100.11/32 dev lo
-  lab_ns sf ip route add 192.0.2.0/24 via 203.0.113.1
+  if [ "${LAB_AEND:-veth}" != tap ]; then
+    ip link add "$LAB-a" type veth peer name "$LAB-A"
+    ip link set "$LAB-a" netns "$LAB-sf" name eth0
+    ip link set "$LAB-A" netns "$LAB-nat" name aend0
+    lab_ns nat ip link set aend0 up
+    lab_sf_link
+  fi
   if [ "${LAB_SF2:-0}" = 1 ]; then
     ip netns add "$LAB-sf2"
     lab_ns sf2 ip link set lo up
@@ -80,6 +81,14 @@ lab_up() {
     lab_ns sf2 ip addr add 198.51.100.11/32 dev lo
     lab_ns sf2 ip route add 192.0.2.0/24 via 203.0.113.3
   fi
+}
+
+# The Salesforce end of the A-end link, once eth0 is in $LAB-sf: the /31, VLAN by tc BPF.
+lab_sf_link() {
+  lab_ns sf ip link set eth0 up
+  lab_ns sf ethtool -K eth0 tx off >/dev/null 2>&1 # a TAP has no offloads to turn off
+  lab_ns sf ip addr add 203.0.113.0/31 dev eth0
+  lab_ns sf ip route add 192.0.2.0/24 via 203.0.113.1
   lab_ns sf tc qdisc add dev eth0 clsact
   lab_ns sf tc filter add dev eth0 egress bpf da obj "$BPF_OBJ" sec tc/egress
   lab_ns sf tc filter add dev eth0 ingress bpf da obj "$BPF_OBJ" sec tc/ingress
@@ -100,7 +109,12 @@ lab_secnat_command() {
   [ $((workers + 1)) -le "$cpus" ] || lcores=(--lcores "(0-$workers)@(0-$((cpus - 1)))")
   lab_secnat_argv=(nsenter --net="/run/netns/$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
     "${lcores[@]}" --log-level=lib.eal:error
-    --vdev "net_af_packet0,iface=lan0,qpairs=$workers" --vdev "net_af_packet1,iface=aend0,qpairs=$workers")
+    --vdev "net_af_packet0,iface=lan0,qpairs=$workers")
+  if [ "${LAB_AEND:-veth}" = tap ]; then
+    lab_secnat_argv+=(--vdev "net_tap1,iface=aend0")
+  else
+    lab_secnat_argv+=(--vdev "net_af_packet1,iface=aend0,qpairs=$workers")
+  fi
   [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2,qpairs=$workers")
   [ "${LAB_TELEMETRY:-0}" = 1 ] || lab_secnat_argv+=(--no-telemetry)
   lab_secnat_argv+=(-- -f "$config" --sessions 65536 "$@")
@@ -114,7 +128,12 @@ lab_secnat() {
   lab_secnat_pid=$!
   lab_pids+=("$lab_secnat_pid")
   for _ in $(seq 100); do
-    grep -q "running" "$LAB_DIR/secnat.log" 2>/dev/null && return 0
+    if grep -q "running" "$LAB_DIR/secnat.log" 2>/dev/null; then
+      [ "${LAB_AEND:-veth}" != tap ] && return 0
+      # The TAP stays secnat's (it vanishes when secnat closes it); its kernel side becomes the peer's.
+      ip -n "$LAB-nat" link set aend0 netns "$LAB-sf" name eth0 && lab_sf_link && return 0
+      break
+    fi
     kill -0 "$lab_secnat_pid" 2>/dev/null || break
     sleep 0.1
   done

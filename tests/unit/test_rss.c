@@ -2,14 +2,16 @@
 /*
  * RSS-predicting port choice: a port picked for worker w must bring its reply to w's queue, judged
  * by a Toeplitz hash written here from its definition (not DPDK's), for several RETA sizes, worker
- * counts and queue layouts.
+ * counts and queue layouts; and the engine, given such a plan, must translate to those ports only.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "nat_ports.h"
 #include "nat_rss.h"
+#include "test_support.h"
 
 /* The key most NICs and DPDK's testpmd default to (Microsoft's RSS verification key). */
 static const uint8_t ms_key[40] = {
@@ -115,4 +117,59 @@ Test(rss, a_bad_plan_is_refused)
 
 	cr_assert_not(nat_rss_plan_init(&plan, ms_key, 8, reta, 64, workers, 1), "key too short");
 	cr_assert_not(nat_rss_plan_init(&plan, ms_key, sizeof(ms_key), reta, 48, workers, 1), "RETA not a power of 2");
+}
+
+/*
+ * The engine as worker 1 of 2 with RSS prediction: every TCP and UDP flow it translates leaves with
+ * an external port whose reply the NIC brings back to worker 1, from worker 1's own block (so that
+ * replies that land elsewhere all the same can still be handed over by port).
+ */
+static void check_engine(enum nat_mapping mapping)
+{
+	uint16_t reta[128], workers[2] = {0, 1}, first, count;
+	struct nat_worker_params params = {.worker = 1, .n_workers = 2, .capacity = 8192};
+	struct nat_port_plan block = {.worker = 1, .n_workers = 2};
+	struct nat_rss_plan plan;
+	struct test_engine e;
+	unsigned i, kept = 0;
+
+	for (i = 0; i < 128; i++)
+		reta[i] = (uint16_t)(i % 2);
+	cr_assert(nat_rss_plan_init(&plan, ms_key, sizeof(ms_key), reta, 128, workers, 2));
+	params.rss = &plan;
+	test_engine_init_worker(&e, &params, mapping, 1);
+	nat_port_block(&block, false, &first, &count);
+	for (i = 0; i < 3000; i++) {
+		struct test_pkt p = {
+			.proto = i % 3 ? IPPROTO_UDP : IPPROTO_TCP,
+			.tcp_flags = RTE_TCP_SYN_FLAG,
+			.src = ip4(10, 11, 0, (uint8_t)(5 + i % 7)),
+			.dst = ip4(198, 51, (uint8_t)(i % 5), (uint8_t)(i % 251)),
+			.sport = (uint16_t)(40000 + i),
+			.dport = (uint16_t)(i % 2 ? 443 : 5353),
+		};
+		struct rte_mbuf *out = test_in2out(&e, test_build(&p), 1);
+		uint16_t eport;
+
+		cr_assert_not_null(out, "flow %u translated", i);
+		eport = test_sport(out);
+		kept += eport == p.sport;
+		cr_assert(eport >= first && eport < first + count, "port %u in worker 1's block", eport);
+		cr_assert_eq(nic_hash(rte_be_to_cpu_32(p.dst), p.dport, TEST_POOL_FIRST, eport) % 2, 1,
+			     "flow %u: the reply to port %u lands on worker 1's queue", i, eport);
+		rte_pktmbuf_free(out);
+	}
+	/* Source ports in worker 1's block are kept when their reply lands here: about half of them. */
+	cr_assert(kept > 0 && kept < 3000, "%u source ports kept", kept);
+	test_engine_fini(&e);
+}
+
+Test(rss, the_engine_translates_to_ports_whose_replies_come_back_endpoint_dependent)
+{
+	check_engine(NAT_MAPPING_ENDPOINT_DEPENDENT);
+}
+
+Test(rss, the_engine_translates_to_ports_whose_replies_come_back_endpoint_independent)
+{
+	check_engine(NAT_MAPPING_ENDPOINT_INDEPENDENT);
 }

@@ -248,16 +248,20 @@ bool test_checksums_ok(struct rte_mbuf *m)
 void test_engine_init(struct test_engine *e, uint32_t capacity, enum nat_mapping mapping,
 		      uint32_t pool_count)
 {
+	struct nat_worker_params params = {.worker = 0, .n_workers = 1, .capacity = capacity};
+
+	test_engine_init_worker(e, &params, mapping, pool_count);
+}
+
+void test_engine_init_worker(struct test_engine *e, const struct nat_worker_params *worker,
+			     enum nat_mapping mapping, uint32_t pool_count)
+{
 	static unsigned instance;
 	char name[32];
-	struct nat_worker_params params = {
-		.name = name,
-		.socket = SOCKET_ID_ANY,
-		.worker = 0,
-		.n_workers = 1,
-		.capacity = capacity,
-	};
+	struct nat_worker_params params = *worker;
 
+	params.name = name;
+	params.socket = SOCKET_ID_ANY;
 	test_eal_init();
 	snprintf(name, sizeof(name), "test_nat%u", instance++);
 	nat_config_defaults(&e->config);

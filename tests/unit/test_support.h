@@ -61,6 +61,9 @@ struct test_engine {
 };
 void test_engine_init(struct test_engine *e, uint32_t capacity, enum nat_mapping mapping,
 		      uint32_t pool_count);
+/* The same as worker `worker->worker` of `worker->n_workers` (name and socket are filled in). */
+void test_engine_init_worker(struct test_engine *e, const struct nat_worker_params *worker,
+			     enum nat_mapping mapping, uint32_t pool_count);
 void test_engine_fini(struct test_engine *e);
 #define TEST_POOL_FIRST 0xcb007101u /* 203.0.113.1 */
 
