@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secnat_gen: the benchmark's traffic generator, a DPDK program on one core with two ports: port 0
+ * faces the device under test's LAN port, port 1 its A-end port (frames there carry the VXC's VLAN).
+ * It plays the LAN hosts and the remote servers at once, answers every ARP request (so the device
+ * resolves its neighbours), and receives what the device sends back.
+ *
+ * Flow i goes from 10.1.0.0 + i/64 port 1024 + i%64 to 198.51.100.1 + i%200 port 443, UDP; its
+ * payload carries a tag, the flow number and the TSC at sending, so every received frame is matched
+ * to its flow and its latency measured. Before out2in traffic, every flow is sent once in2out and
+ * its external address and port are learned from what comes out of port 1.
+ *
+ * Modes: in2out, out2in, bidir (alternate bursts), new (every frame a flow never seen, up to
+ * --flows of them, at full speed: sessions created per second as the table fills).
+ * Two throughputs: the maximum forwarding rate (RFC 2285), what comes back while the generator
+ * offers all it can; and the no-drop rate searched RFC 2544 style, the highest offered rate whose
+ * loss stays under --loss (0.1%), by bisection between 0 and the generator's own rate. A frame the
+ * device's full ring refuses counts as lost, as on a NIC. On a shared machine, stalls of the device
+ * under test of a millisecond or so fill a ring at any rate, which the no-drop rate shows and the
+ * forwarding rate hardly does. Latency percentiles are measured at half the no-drop rate. With --check, received frames are checked against the expected
+ * translation (every 16th frame): source address --expect-src and VLAN on the A-end, the inside
+ * endpoint restored on the LAN.
+ *
+ * Result: one JSON object on stdout.
+ *
+ *   secnat_gen [EAL options] -- --mode M --flows N [--size 64] [--trial 2] [--steps 8]
+ *              [--loss 0.001] [--vlan 100] [--check --expect-src A.B.C.D]
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#define BURST 32
+#define N_MBUFS 65535
+#define PORT_LAN 0
+#define PORT_AEND 1
+#define TAG 0x5ec0a7be
+#define MAX_SAMPLES (1u << 20)
+#define CHECK_EVERY 16
+#define WARM_FLOWS 64 /* new-connection mode: flows that only warm up (ARP) */
+
+enum mode { MODE_IN2OUT, MODE_OUT2IN, MODE_BIDIR, MODE_NEW };
+
+struct payload {
+	uint32_t tag;
+	uint32_t flow;
+	uint64_t tsc;
+} __rte_packed;
+
+struct options {
+	enum mode mode;
+	uint32_t flows;
+	uint16_t size; /* frame size with CRC, untagged */
+	double trial_s;
+	unsigned steps;
+	double loss;
+	uint16_t vlan;
+	bool check;
+	rte_be32_t expect_src;
+};
+
+struct counts {
+	uint64_t offered;  /* frames handed to the port, taken or not: a full ring is a loss, as on a NIC */
+	uint64_t received; /* our frames that came back out of the device */
+	uint64_t bad, latency_n;
+};
+
+static struct options opt = {
+	.mode = MODE_IN2OUT, .flows = 1000, .size = 64, .trial_s = 2, .steps = 8, .loss = 0.001, .vlan = 100,
+};
+static struct rte_mempool *pool;
+static struct rte_ether_addr mac[2];
+static rte_be32_t *ext_addr; /* per flow, learned */
+static rte_be16_t *ext_port;
+static uint32_t learned;
+static uint64_t *samples; /* latency samples, TSC cycles */
+static struct counts cnt;
+static volatile bool interrupted;
+
+static rte_be32_t inside_addr(uint32_t f) { return rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 0) + (f >> 6)); }
+static rte_be16_t inside_port(uint32_t f) { return rte_cpu_to_be_16((uint16_t)(1024 + (f & 63))); }
+static rte_be32_t remote_addr(uint32_t f) { return rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1) + f % 200); }
+static rte_be16_t remote_port(void) { return RTE_BE16(443); }
+
+/* Writes a UDP frame for flow f into m: LAN side untagged, A-end side with the VLAN. */
+static void build(struct rte_mbuf *m, uint16_t port, uint32_t f, rte_be32_t src, rte_be16_t sport, rte_be32_t dst,
+		  rte_be16_t dport, uint64_t tsc)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t l2 = sizeof(*eth), len = (uint16_t)(opt.size - RTE_ETHER_CRC_LEN);
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	struct payload *pl;
+
+	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN); /* the device does not filter on it */
+	rte_ether_addr_copy(&mac[port], &eth->src_addr);
+	if (port == PORT_AEND && opt.vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
+
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = rte_cpu_to_be_16(opt.vlan);
+		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		l2 += sizeof(*vh);
+		len += sizeof(*vh);
+	} else {
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l2);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	pl = (struct payload *)(udp + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - l2));
+	ip->packet_id = 0;
+	ip->fragment_offset = 0;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = sport;
+	udp->dst_port = dport;
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - l2 - sizeof(*ip)));
+	udp->dgram_cksum = 0; /* none, as IPv4 allows: the device must keep it none */
+	pl->tag = TAG;
+	pl->flow = f;
+	pl->tsc = tsc;
+	m->data_len = m->pkt_len = len;
+}
+
+static void build_in2out(struct rte_mbuf *m, uint32_t f, uint64_t tsc)
+{
+	build(m, PORT_LAN, f, inside_addr(f), inside_port(f), remote_addr(f), remote_port(), tsc);
+}
+
+static void build_out2in(struct rte_mbuf *m, uint32_t f, uint64_t tsc)
+{
+	build(m, PORT_AEND, f, remote_addr(f), remote_port(), ext_addr[f], ext_port[f], tsc);
+}
+
+/* Answers an ARP request in place (any address is ours: we play every host). */
+static bool answer_arp(struct rte_mbuf *m, struct rte_ether_hdr *eth, uint16_t l2, uint16_t port)
+{
+	struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, l2);
+	rte_be32_t target;
+
+	if (rte_pktmbuf_data_len(m) < l2 + sizeof(*arp) || arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST))
+		return false;
+	target = arp->arp_data.arp_tip;
+	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
+	arp->arp_data.arp_tip = arp->arp_data.arp_sip;
+	rte_ether_addr_copy(&mac[port], &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = target;
+	eth->dst_addr = eth->src_addr;
+	rte_ether_addr_copy(&mac[port], &eth->src_addr);
+	return rte_eth_tx_burst(port, 0, &m, 1) == 1;
+}
+
+/* One received frame: ARP answered, our UDP frames counted, checked and timed. */
+static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t l2 = sizeof(*eth), type = eth->ether_type, vlan = 0;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	const struct payload *pl;
+	uint16_t ihl;
+
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+
+		vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
+		type = vh->eth_proto;
+		l2 += sizeof(*vh);
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		if (answer_arp(m, eth, l2, port))
+			return;
+		goto drop;
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || rte_pktmbuf_data_len(m) < l2 + 20 + 8 + sizeof(*pl))
+		goto drop;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
+	ihl = (uint16_t)((ip->version_ihl & 0xf) * 4);
+	if (ip->next_proto_id != IPPROTO_UDP || rte_pktmbuf_data_len(m) < l2 + ihl + 8 + sizeof(*pl))
+		goto drop;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	pl = (const struct payload *)(udp + 1);
+	if (pl->tag != TAG || pl->flow >= opt.flows)
+		goto drop;
+	cnt.received++;
+	if (port == PORT_AEND && ext_port[pl->flow] == 0) { /* learning, or a new connection */
+		ext_addr[pl->flow] = ip->src_addr;
+		ext_port[pl->flow] = udp->src_port;
+		learned++;
+	}
+	if (cnt.latency_n < MAX_SAMPLES && (cnt.received & 7) == 0)
+		samples[cnt.latency_n++] = now - pl->tsc;
+	if (opt.check && (cnt.received % CHECK_EVERY) == 0) {
+		bool ok = port == PORT_AEND ? ip->src_addr == opt.expect_src && vlan == opt.vlan &&
+						     ip->dst_addr == remote_addr(pl->flow) &&
+						     udp->src_port == ext_port[pl->flow]
+					    : ip->dst_addr == inside_addr(pl->flow) &&
+						     udp->dst_port == inside_port(pl->flow) && vlan == 0;
+
+		ok = ok && rte_ipv4_cksum(ip) == 0;
+		cnt.bad += !ok;
+	}
+drop:
+	rte_pktmbuf_free(m);
+}
+
+static void poll_rx(uint64_t now)
+{
+	struct rte_mbuf *m[BURST];
+	uint16_t port, n, i;
+
+	for (port = 0; port < 2; port++) {
+		n = rte_eth_rx_burst(port, 0, m, BURST);
+		for (i = 0; i < n; i++)
+			receive_one(m[i], port, now);
+	}
+}
+
+/*
+ * Offers a burst of the next flows in the given direction; returns how many the port took (-1: no
+ * mbufs, nothing offered). Only the flows taken advance *next_flow, which wraps to 0 after the last.
+ */
+static int send_burst(uint16_t port, uint32_t *next_flow, uint64_t now)
+{
+	struct rte_mbuf *m[BURST];
+	uint32_t f = *next_flow;
+	uint16_t i, sent;
+
+	if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
+		return -1;
+	for (i = 0; i < BURST; i++) {
+		if (port == PORT_LAN)
+			build_in2out(m[i], f, now);
+		else
+			build_out2in(m[i], f, now);
+		if (++f == opt.flows)
+			f = 0;
+	}
+	sent = rte_eth_tx_burst(port, 0, m, BURST);
+	if (sent < BURST)
+		rte_pktmbuf_free_bulk(m + sent, BURST - sent);
+	*next_flow = (uint32_t)(((uint64_t)*next_flow + sent) % opt.flows);
+	return sent;
+}
+
+static void drain(double seconds)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)(seconds * (double)rte_get_tsc_hz());
+
+	while (rte_rdtsc() < end)
+		poll_rx(rte_rdtsc());
+}
+
+/*
+ * Offers `pps` (0: as fast as the generator goes) for `seconds`; counts in cnt. For out2in and
+ * bidir only learned flows are sent out2in (all of them, after learn()).
+ */
+static void trial(double pps, double seconds)
+{
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), end = start + (uint64_t)(seconds * (double)hz);
+	uint64_t gap = pps > 0 ? (uint64_t)((double)hz * BURST / pps) : 0, next = start, now;
+	static uint32_t flow_lan, flow_aend;
+	unsigned turn = 0;
+
+	memset(&cnt, 0, sizeof(cnt));
+	while ((now = rte_rdtsc()) < end && !interrupted) {
+		poll_rx(now);
+		if (now < next)
+			continue;
+		next += gap;
+		if (opt.mode == MODE_OUT2IN || (opt.mode == MODE_BIDIR && (turn++ & 1)))
+			cnt.offered += send_burst(PORT_AEND, &flow_aend, now) >= 0 ? BURST : 0;
+		else
+			cnt.offered += send_burst(PORT_LAN, &flow_lan, now) >= 0 ? BURST : 0;
+	}
+	drain(0.2);
+}
+
+/* Flows [0, n) once in2out, in rounds at a gentle rate until all are learned: the device's
+ * sessions and neighbours, our external mappings. */
+static void learn(uint32_t n)
+{
+	unsigned round;
+
+	for (round = 0; round < 6 && learned < n; round++) {
+		uint64_t hz = rte_get_tsc_hz(), gap = hz * BURST / 2000000, next = rte_rdtsc();
+		uint32_t f = 0;
+
+		while (f < n && !interrupted) {
+			struct rte_mbuf *m[BURST];
+			uint16_t k = 0, sent;
+			uint64_t now = rte_rdtsc();
+
+			poll_rx(now);
+			if (now < next)
+				continue;
+			next += gap;
+			if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
+				continue;
+			for (; f < n && k < BURST; f++)
+				if (ext_port[f] == 0)
+					build_in2out(m[k++], f, now);
+			sent = rte_eth_tx_burst(PORT_LAN, 0, m, k);
+			rte_pktmbuf_free_bulk(m + sent, BURST - sent);
+		}
+		drain(round == 0 ? 1.0 : 0.5); /* the first round also waits for ARP */
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double percentile_us(double p)
+{
+	uint64_t i;
+
+	if (cnt.latency_n == 0)
+		return 0;
+	i = (uint64_t)(p * (double)(cnt.latency_n - 1));
+	return (double)samples[i] * 1e6 / (double)rte_get_tsc_hz();
+}
+
+static bool passes(void)
+{
+	return cnt.offered > 0 &&
+	       (double)(cnt.offered - RTE_MIN(cnt.received, cnt.offered)) <= opt.loss * (double)cnt.offered;
+}
+
+static const char *mode_name(enum mode m)
+{
+	static const char *names[] = {"in2out", "out2in", "bidir", "new"};
+
+	return names[m];
+}
+
+/* The RFC 2544 search; prints the result. */
+static void search(void)
+{
+	double lo = 0, hi, best_pps = 0, rate, mfr;
+	uint64_t bad = 0;
+	unsigned step;
+
+	trial(0, opt.trial_s); /* the generator's own ceiling */
+	hi = (double)cnt.offered / opt.trial_s;
+	mfr = (double)cnt.received / opt.trial_s;
+	bad += cnt.bad;
+	if (passes()) {
+		best_pps = hi;
+	} else {
+		for (step = 0; step < opt.steps && !interrupted; step++) {
+			rate = (lo + hi) / 2;
+			trial(rate, opt.trial_s);
+			bad += cnt.bad;
+			if (passes()) {
+				lo = rate;
+				best_pps = (double)cnt.offered / opt.trial_s;
+			} else {
+				hi = rate;
+			}
+		}
+	}
+	memset(&cnt, 0, sizeof(cnt));
+	if (best_pps > 0) {
+		trial(best_pps / 2, opt.trial_s);
+		bad += cnt.bad;
+		qsort(samples, cnt.latency_n, sizeof(samples[0]), cmp_u64);
+	}
+	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"learned\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,"
+	       "\"gen_ceiling_mpps\":%.4f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
+	       "\"checked_bad\":%" PRIu64 "}\n",
+	       mode_name(opt.mode), opt.flows, opt.size, learned, mfr / 1e6, best_pps / 1e6, hi / 1e6,
+	       percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), bad);
+}
+
+/* New connections: every frame a new flow, as fast as the device takes them (a frame its full ring
+ * refuses is offered again), until --flows are used; the rate at which translated frames come back,
+ * per quarter of the fill. The first WARM_FLOWS only warm up (ARP). */
+static void new_connections(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), start;
+	uint64_t quarter_rx[4] = {0}, quarter_tsc[5];
+	uint32_t flow = WARM_FLOWS;
+	unsigned q = 0;
+
+	learn(WARM_FLOWS);
+	memset(&cnt, 0, sizeof(cnt));
+	quarter_tsc[0] = start = rte_rdtsc();
+	/* send_burst wraps to flow 0 after the last: that ends the run. */
+	while (flow >= WARM_FLOWS && flow + BURST <= opt.flows && !interrupted) {
+		uint64_t now = rte_rdtsc();
+
+		int taken;
+
+		poll_rx(now);
+		taken = send_burst(PORT_LAN, &flow, now);
+		cnt.offered += (uint64_t)RTE_MAX(taken, 0);
+		quarter_rx[q] = cnt.received;
+		if (q < 3 && flow >= (uint64_t)opt.flows * (q + 1) / 4)
+			quarter_tsc[++q] = now;
+	}
+	quarter_tsc[4] = rte_rdtsc();
+	drain(0.5);
+	printf("{\"mode\":\"new\",\"flows\":%u,\"frame\":%u,\"sent\":%" PRIu64 ",\"created\":%" PRIu64
+	       ",\"offered_mcps\":%.4f,\"mcps_by_quarter\":[",
+	       opt.flows, opt.size, cnt.offered, cnt.received,
+	       (double)cnt.offered * (double)hz / (double)(quarter_tsc[4] - start) / 1e6);
+	for (q = 0; q < 4; q++) {
+		uint64_t got = quarter_rx[q] - (q ? quarter_rx[q - 1] : 0);
+
+		printf("%s%.4f", q ? "," : "",
+		       (double)got * (double)hz / (double)RTE_MAX(quarter_tsc[q + 1] - quarter_tsc[q], (uint64_t)1) / 1e6);
+	}
+	printf("],\"checked_bad\":%" PRIu64 "}\n", cnt.bad);
+}
+
+static int parse(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{"mode", 1, NULL, 'm'}, {"flows", 1, NULL, 'f'}, {"size", 1, NULL, 's'}, {"trial", 1, NULL, 't'},
+		{"steps", 1, NULL, 'n'}, {"loss", 1, NULL, 'l'}, {"vlan", 1, NULL, 'v'}, {"check", 0, NULL, 'c'},
+		{"expect-src", 1, NULL, 'e'}, {NULL, 0, NULL, 0},
+	};
+	struct in_addr a;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			for (opt.mode = MODE_IN2OUT; opt.mode <= MODE_NEW; opt.mode++)
+				if (strcmp(optarg, mode_name(opt.mode)) == 0)
+					break;
+			if (opt.mode > MODE_NEW)
+				return -1;
+			break;
+		case 'f': opt.flows = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 's': opt.size = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 't': opt.trial_s = strtod(optarg, NULL); break;
+		case 'n': opt.steps = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'l': opt.loss = strtod(optarg, NULL); break;
+		case 'v': opt.vlan = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'c': opt.check = true; break;
+		case 'e':
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				return -1;
+			opt.expect_src = a.s_addr;
+			break;
+		default: return -1;
+		}
+	}
+	/* Frames must hold Ethernet, IPv4, UDP and the payload; flows fit the address plan (10.1/16 x 64). */
+	if (opt.flows == 0 || opt.flows > (1u << 22) || (opt.mode == MODE_NEW && opt.flows < 16 * WARM_FLOWS) || opt.size < 64 || opt.size > 1518 || opt.trial_s <= 0)
+		return -1;
+	return 0;
+}
+
+static int port_start(uint16_t port)
+{
+	struct rte_eth_conf conf = {0};
+
+	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL, pool) != 0 ||
+	    rte_eth_tx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL) != 0 ||
+	    rte_eth_dev_start(port) != 0 || rte_eth_macaddr_get(port, &mac[port]) != 0)
+		return -1;
+	rte_eth_promiscuous_enable(port);
+	return 0;
+}
+
+/* Both ports started first: a memif link comes up when the device under test connects to it. */
+static int ports_up(void)
+{
+	struct rte_eth_link link;
+	uint16_t port;
+	unsigned i;
+
+	if (port_start(PORT_LAN) != 0 || port_start(PORT_AEND) != 0)
+		return -1;
+	for (port = 0; port < 2; port++) {
+		for (i = 0; i < 300; i++) {
+			if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
+				break;
+			rte_delay_ms(100);
+		}
+		if (i == 300) {
+			fprintf(stderr, "secnat_gen: port %u: no link after 30 s\n", port);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = true;
+}
+
+int main(int argc, char **argv)
+{
+	int n = rte_eal_init(argc, argv);
+
+	if (n < 0)
+		rte_exit(EXIT_FAILURE, "EAL init failed\n");
+	if (parse(argc - n, argv + n) != 0)
+		rte_exit(EXIT_FAILURE, "usage: secnat_gen [EAL] -- --mode in2out|out2in|bidir|new --flows N "
+				       "[--size 64..1518] [--trial S] [--steps N] [--loss F] [--vlan V] "
+				       "[--check --expect-src A.B.C.D]\n");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (rte_eth_dev_count_avail() < 2)
+		rte_exit(EXIT_FAILURE, "two ports needed: LAN side, A-end side\n");
+	pool = rte_pktmbuf_pool_create("gen", N_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	ext_addr = rte_zmalloc("ext_addr", sizeof(*ext_addr) * opt.flows, 0);
+	ext_port = rte_zmalloc("ext_port", sizeof(*ext_port) * opt.flows, 0);
+	samples = rte_malloc("samples", sizeof(*samples) * MAX_SAMPLES, 0);
+	if (pool == NULL || ext_addr == NULL || ext_port == NULL || samples == NULL)
+		rte_exit(EXIT_FAILURE, "out of memory\n");
+	if (ports_up() != 0)
+		rte_exit(EXIT_FAILURE, "ports not up\n");
+	if (opt.mode == MODE_NEW) {
+		new_connections();
+	} else {
+		learn(opt.flows);
+		if (learned < opt.flows)
+			fprintf(stderr, "secnat_gen: only %u of %u flows learned\n", learned, opt.flows);
+		search();
+	}
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# What the benchmark scripts share (sourced): the build, and 2 MiB hugepages.
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+builddir=${BUILDDIR:-$BENCH_ROOT/build}
+
+bench_build() {
+  [ -f "$builddir/build.ninja" ] || meson setup "$builddir" "$BENCH_ROOT" >/dev/null
+  meson compile -C "$builddir" "$@" >/dev/null
+}
+
+# bench_hugepages PAGES: makes PAGES free 2 MiB pages available (as root) and mounts hugetlbfs.
+# Prints "huge" when they are there, "none" when not (run with --no-huge then: slower, TLB misses
+# and page faults, so the two modes' numbers are not comparable).
+bench_hugepages() {
+  local need=$1 have total
+  have=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  if [ "$(id -u)" -eq 0 ] && [ "$have" -lt "$need" ]; then
+    total=$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)
+    echo $((total + need - have)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    have=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  fi
+  if [ "$have" -ge "$need" ]; then
+    grep -qs ' hugetlbfs ' /proc/mounts || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; }
+    echo huge
+  else
+    echo none
+  fi
+}
