@@ -34,8 +34,8 @@ def main():
     lines = [
         "| direction | sessions | max. forwarding rate, testpmd io / secnat (Mpps) | secnat / testpmd | "
         "no-drop rate < 0.1%, testpmd io / secnat (Mpps) | secnat / testpmd | "
-        "secnat latency p50 / p99 (µs) | translations checked bad |",
-        "|---|---|---|---|---|---|---|---|",
+        "secnat worker cycles/packet | secnat latency p50 / p99 (µs) | translations checked bad |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     plot = {}
 
@@ -49,17 +49,18 @@ def main():
         lines.append(
             f"| {mode} | {flows:,} | {base['mfr_mpps']:.2f} / {r['mfr_mpps']:.2f} | "
             f"{ratio(r['mfr_mpps'], base['mfr_mpps'])} | {base['ndr_mpps']:.2f} / {r['ndr_mpps']:.2f} | "
-            f"{ratio(r['ndr_mpps'], base['ndr_mpps'])} | {r['latency_us']['p50']} / {r['latency_us']['p99']} | "
+            f"{ratio(r['ndr_mpps'], base['ndr_mpps'])} | {r.get('dut_cycles_per_packet', '–')} | "
+            f"{r['latency_us']['p50']} / {r['latency_us']['p99']} | "
             f"{r['checked_bad']} |")
         plot.setdefault(mode, []).append((flows, r["mfr_mpps"], base["mfr_mpps"]))
     new = [r for r in rows if r["mode"] == "new"]
     if new:
         lines += ["", "| new connections | flows | offered (M/s) | created (M/s) by quarter of the fill | "
-                  "translated / sent |", "|---|---|---|---|---|"]
+                  "translated / sent | worker cycles/packet |", "|---|---|---|---|---|---|"]
         for r in new:
             quarters = " / ".join(f"{q:.3f}" for q in r["mcps_by_quarter"])
             lines.append(f"| {r['dut']} | {r['flows']:,} | {r['offered_mcps']:.3f} | {quarters} | "
-                         f"{r['created']:,} / {r['sent']:,} |")
+                         f"{r['created']:,} / {r['sent']:,} | {r.get('dut_cycles_per_packet', '–')} |")
     table = "\n".join(lines)
     print(table)
     if not write:

@@ -21,7 +21,10 @@
  * translation (every 16th frame): source address --expect-src and VLAN on the A-end, the inside
  * endpoint restored on the LAN.
  *
- * Result: one JSON object on stdout.
+ * Result: one JSON object on stdout. With --hold the generator then waits for SIGTERM before it
+ * closes its ports: DPDK 22.11's memif driver can crash a peer that is still polling when the other
+ * side goes away (seen here: the device's worker faulting in librte_net_memif), so the harness
+ * stops the device under test first.
  *
  *   secnat_gen [EAL options] -- --mode M --flows N [--size 64] [--trial 2] [--steps 8]
  *              [--loss 0.001] [--vlan 100] [--check --expect-src A.B.C.D]
@@ -70,6 +73,7 @@ struct options {
 	double loss;
 	uint16_t vlan;
 	bool check;
+	bool hold;
 	rte_be32_t expect_src;
 };
 
@@ -362,12 +366,12 @@ static const char *mode_name(enum mode m)
 /* The RFC 2544 search; prints the result. */
 static void search(void)
 {
-	double lo = 0, hi, best_pps = 0, rate, mfr;
+	double lo = 0, hi, ceiling, best_pps = 0, rate, mfr;
 	uint64_t bad = 0;
 	unsigned step;
 
 	trial(0, opt.trial_s); /* the generator's own ceiling */
-	hi = (double)cnt.offered / opt.trial_s;
+	ceiling = hi = (double)cnt.offered / opt.trial_s;
 	mfr = (double)cnt.received / opt.trial_s;
 	bad += cnt.bad;
 	if (passes()) {
@@ -394,7 +398,7 @@ static void search(void)
 	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"learned\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,"
 	       "\"gen_ceiling_mpps\":%.4f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
 	       "\"checked_bad\":%" PRIu64 "}\n",
-	       mode_name(opt.mode), opt.flows, opt.size, learned, mfr / 1e6, best_pps / 1e6, hi / 1e6,
+	       mode_name(opt.mode), opt.flows, opt.size, learned, mfr / 1e6, best_pps / 1e6, ceiling / 1e6,
 	       percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), bad);
 }
 
@@ -444,7 +448,7 @@ static int parse(int argc, char **argv)
 	static const struct option longs[] = {
 		{"mode", 1, NULL, 'm'}, {"flows", 1, NULL, 'f'}, {"size", 1, NULL, 's'}, {"trial", 1, NULL, 't'},
 		{"steps", 1, NULL, 'n'}, {"loss", 1, NULL, 'l'}, {"vlan", 1, NULL, 'v'}, {"check", 0, NULL, 'c'},
-		{"expect-src", 1, NULL, 'e'}, {NULL, 0, NULL, 0},
+		{"expect-src", 1, NULL, 'e'}, {"hold", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct in_addr a;
 	int c;
@@ -465,6 +469,7 @@ static int parse(int argc, char **argv)
 		case 'l': opt.loss = strtod(optarg, NULL); break;
 		case 'v': opt.vlan = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'c': opt.check = true; break;
+		case 'h': opt.hold = true; break;
 		case 'e':
 			if (inet_pton(AF_INET, optarg, &a) != 1)
 				return -1;
@@ -530,7 +535,7 @@ int main(int argc, char **argv)
 	if (parse(argc - n, argv + n) != 0)
 		rte_exit(EXIT_FAILURE, "usage: secnat_gen [EAL] -- --mode in2out|out2in|bidir|new --flows N "
 				       "[--size 64..1518] [--trial S] [--steps N] [--loss F] [--vlan V] "
-				       "[--check --expect-src A.B.C.D]\n");
+				       "[--check --expect-src A.B.C.D] [--hold]\n");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() < 2)
@@ -551,6 +556,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "secnat_gen: only %u of %u flows learned\n", learned, opt.flows);
 		search();
 	}
+	fflush(stdout);
+	while (opt.hold && !interrupted)
+		rte_delay_ms(10);
 	rte_eal_cleanup();
 	return 0;
 }

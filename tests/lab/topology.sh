@@ -185,5 +185,5 @@ lab_down() {
   for ns in lan nat sf sf2; do
     ip netns del "$LAB-$ns" 2>/dev/null || true
   done
-  rm -rf "$LAB_DIR"
+  rm -rf "$LAB_DIR" "/var/run/dpdk/$LAB" # the EAL's runtime directory of secnat's --file-prefix
 }
