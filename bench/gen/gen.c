@@ -95,9 +95,12 @@ static uint64_t *samples; /* latency samples, TSC cycles */
 static struct counts cnt;
 static volatile bool interrupted;
 
-static rte_be32_t inside_addr(uint32_t f) { return rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 0) + (f >> 6)); }
+/* a.b.c.d in host order (DPDK's RTE_IPV4 shifts an int: undefined for a >= 128). */
+static uint32_t ipv4(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return a << 24 | b << 16 | c << 8 | d; }
+
+static rte_be32_t inside_addr(uint32_t f) { return rte_cpu_to_be_32(ipv4(10, 1, 0, 0) + (f >> 6)); }
 static rte_be16_t inside_port(uint32_t f) { return rte_cpu_to_be_16((uint16_t)(1024 + (f & 63))); }
-static rte_be32_t remote_addr(uint32_t f) { return rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1) + f % 200); }
+static rte_be32_t remote_addr(uint32_t f) { return rte_cpu_to_be_32(ipv4(198, 51, 100, 1) + f % 200); }
 static rte_be16_t remote_port(void) { return RTE_BE16(443); }
 
 /* Writes a UDP frame for flow f into m: LAN side untagged, A-end side with the VLAN. */
