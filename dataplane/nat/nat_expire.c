@@ -5,31 +5,13 @@
  */
 #include "nat_inlines.h"
 
-
-#define FRAG_SWEEP_PER_CALL 4
-
-static void host_unref(struct nat_worker *w, rte_be32_t inside)
-{
-	struct nat_key hk;
-	hash_sig_t sig;
-	int64_t n;
-
-	nat_key_fill(&hk, NAT_KEY_HOST, 0, inside, 0, 0, 0);
-	sig = nat_key_hash(&w->table, &hk);
-	n = nat_table_lookup(&w->table, &hk, sig);
-	if (n > 1)
-		nat_table_set(&w->table, &hk, sig, (uint64_t)n - 1);
-	else if (n == 1)
-		nat_table_del(&w->table, &hk, sig);
-}
-
 static void free_record(struct nat_worker *w, uint32_t idx)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 	struct nat_key out;
 
 	nat_session_key_out2in(s, &out);
-	nat_table_del(&w->table, &out, nat_key_hash(&w->table, &out));
+	nat_table_remove(&w->table, NAT_KEY_OUT2IN, nat_key_hash(&w->table, &out), idx);
 	nat_record_write_begin(s);
 	nat_record_set_state(s, NAT_S_FREE);
 	nat_record_write_end(s);
@@ -44,8 +26,8 @@ static void release(struct nat_worker *w, uint32_t idx, uint32_t when)
 	struct nat_key in;
 
 	nat_session_key_in2out(s, &in);
-	nat_table_del(&w->table, &in, nat_key_hash(&w->table, &in));
-	host_unref(w, s->inside_addr);
+	nat_table_remove(&w->table, NAT_KEY_IN2OUT, nat_key_hash(&w->table, &in), idx);
+	nat_host_unref(&w->table, s->inside_addr);
 	if (s->flags & NAT_SESSION_F_EIM)
 		nat_eim_unref(w, s);
 	w->live_sessions--;
@@ -65,7 +47,11 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
 {
 	uint32_t done = 0, idx;
 
-	w->stats.drops[PKT_DROP_frag_orphan] += nat_frag_sweep(&w->frags, now, FRAG_SWEEP_PER_CALL);
+	/* Fragment timeouts are whole seconds: one pass over the fragment table a second is enough. */
+	if (now != w->frags_swept_at) {
+		w->frags_swept_at = now;
+		w->stats.drops[PKT_DROP_frag_orphan] += nat_frag_sweep(&w->frags, now, w->frags.mask + 1);
+	}
 	while (done < budget && (idx = nat_wheel_pop_due(&w->table, now)) != NAT_NIL) {
 		struct nat_session *s = &w->table.sessions[idx];
 		uint32_t deadline = nat_session_deadline(w, s);

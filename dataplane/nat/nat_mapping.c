@@ -48,11 +48,11 @@ static bool port_reserved(const struct nat_config *cfg, uint8_t proto, uint16_t 
 
 /* Frees a held-back record early: only done when the same inside endpoint takes the same external
  * tuple again, which is the very flow the hold protects. */
-static void drop_hold(struct nat_worker *w, uint32_t idx, const struct nat_key *out, hash_sig_t sig)
+static void drop_hold(struct nat_worker *w, uint32_t idx, nat_hash_t out_hash)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 
-	nat_table_del(&w->table, out, sig);
+	nat_table_remove(&w->table, NAT_KEY_OUT2IN, out_hash, idx);
 	nat_wheel_remove(&w->table, idx);
 	nat_record_write_begin(s);
 	nat_record_set_state(s, NAT_S_FREE);
@@ -65,9 +65,9 @@ static void drop_hold(struct nat_worker *w, uint32_t idx, const struct nat_key *
  * taken over.
  */
 static bool out_tuple_free(struct nat_worker *w, const struct nat_key *in, const struct nat_key *out,
-			   hash_sig_t sig)
+			   nat_hash_t out_hash)
 {
-	int64_t idx = nat_table_lookup(&w->table, out, sig);
+	int64_t idx = nat_table_lookup(&w->table, out, out_hash);
 	const struct nat_session *s;
 
 	if (idx < 0)
@@ -75,7 +75,7 @@ static bool out_tuple_free(struct nat_worker *w, const struct nat_key *in, const
 	s = &w->table.sessions[idx];
 	if (s->state == NAT_S_HOLD && s->inside_addr == in->local_addr &&
 	    s->inside_port == in->local_port) {
-		drop_hold(w, (uint32_t)idx, out, sig);
+		drop_hold(w, (uint32_t)idx, out_hash);
 		return true;
 	}
 	return false;
@@ -86,11 +86,11 @@ static bool eim_port_taken(struct nat_worker *w, uint8_t proto, rte_be32_t addr,
 	struct nat_key k;
 
 	nat_key_fill(&k, NAT_KEY_EIM_PORT, proto, addr, port, 0, 0);
-	return nat_table_lookup(&w->table, &k, nat_key_hash(&w->table, &k)) >= 0;
+	return nat_aux_get(&w->table, &k, nat_key_hash(&w->table, &k)) >= 0;
 }
 
 static bool candidate_ok(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-			 hash_sig_t *out_sig, uint16_t port, bool eim)
+			 nat_hash_t *out_sig, uint16_t port, bool eim)
 {
 	if (nat_port_owner(w->plan.n_workers, port) != w->plan.worker ||
 	    port_reserved(w->config, in->proto, port))
@@ -121,7 +121,7 @@ struct port_search {
 	struct nat_worker *w;
 	const struct nat_key *in;
 	struct nat_key *out;
-	hash_sig_t *out_sig;
+	nat_hash_t *out_sig;
 	bool eim;
 };
 
@@ -134,7 +134,7 @@ static bool search_usable(void *arg, uint16_t port)
 
 /* Fills out->local_port with a free external port; false when none was found. */
 static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-			hash_sig_t *out_sig, bool eim)
+			nat_hash_t *out_sig, bool eim)
 {
 	uint16_t wanted = rte_be_to_cpu_16(in->local_port);
 	bool steered = rss_steers(w, in->proto);
@@ -174,13 +174,13 @@ static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct n
 
 /* Endpoint-independent: reuse H:p's mapping if it has one. Returns false if the flow must be refused. */
 static bool eim_lookup(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-		       hash_sig_t *out_sig, bool *have_mapping)
+		       nat_hash_t *out_sig, bool *have_mapping)
 {
 	struct nat_key mk;
 	int64_t v;
 
 	nat_key_fill(&mk, NAT_KEY_EIM_MAP, in->proto, in->local_addr, in->local_port, 0, 0);
-	v = nat_table_lookup(&w->table, &mk, nat_key_hash(&w->table, &mk));
+	v = nat_aux_get(&w->table, &mk, nat_key_hash(&w->table, &mk));
 	*have_mapping = v >= 0;
 	if (v < 0)
 		return true;
@@ -196,45 +196,45 @@ static bool eim_lookup(struct nat_worker *w, const struct nat_key *in, struct na
 static int eim_ref(struct nat_worker *w, const struct nat_key *in, rte_be32_t addr, rte_be16_t port)
 {
 	struct nat_key mk, pk;
-	hash_sig_t msig, psig;
+	nat_hash_t msig, psig;
 	int64_t v;
 	int ret;
 
 	nat_key_fill(&mk, NAT_KEY_EIM_MAP, in->proto, in->local_addr, in->local_port, 0, 0);
 	msig = nat_key_hash(&w->table, &mk);
-	v = nat_table_lookup(&w->table, &mk, msig);
+	v = nat_aux_get(&w->table, &mk, msig);
 	if (v >= 0)
-		return nat_table_set(&w->table, &mk, msig, (uint64_t)v + 1);
+		return nat_aux_set(&w->table, &mk, msig, (uint64_t)v + 1);
 
 	nat_key_fill(&pk, NAT_KEY_EIM_PORT, in->proto, addr, port, 0, 0);
 	psig = nat_key_hash(&w->table, &pk);
-	ret = nat_table_set(&w->table, &pk, psig, 0);
+	ret = nat_aux_set(&w->table, &pk, psig, 0);
 	if (ret < 0)
 		return ret;
-	ret = nat_table_set(&w->table, &mk, msig, EIM_PACK(addr, port, 1));
+	ret = nat_aux_set(&w->table, &mk, msig, EIM_PACK(addr, port, 1));
 	if (ret < 0)
-		nat_table_del(&w->table, &pk, psig);
+		nat_aux_del(&w->table, &pk, psig);
 	return ret;
 }
 
 void nat_eim_unref(struct nat_worker *w, const struct nat_session *s)
 {
 	struct nat_key mk, pk;
-	hash_sig_t msig;
+	nat_hash_t msig;
 	int64_t v;
 
 	nat_key_fill(&mk, NAT_KEY_EIM_MAP, s->proto, s->inside_addr, s->inside_port, 0, 0);
 	msig = nat_key_hash(&w->table, &mk);
-	v = nat_table_lookup(&w->table, &mk, msig);
+	v = nat_aux_get(&w->table, &mk, msig);
 	if (v < 0)
 		return;
 	if (EIM_USERS(v) > 1) {
-		nat_table_set(&w->table, &mk, msig, (uint64_t)v - 1);
+		nat_aux_set(&w->table, &mk, msig, (uint64_t)v - 1);
 		return;
 	}
-	nat_table_del(&w->table, &mk, msig);
+	nat_aux_del(&w->table, &mk, msig);
 	nat_key_fill(&pk, NAT_KEY_EIM_PORT, s->proto, EIM_ADDR(v), EIM_PORT(v), 0, 0);
-	nat_table_del(&w->table, &pk, nat_key_hash(&w->table, &pk));
+	nat_aux_del(&w->table, &pk, nat_key_hash(&w->table, &pk));
 }
 
 static uint32_t take_record(struct nat_worker *w, uint32_t now)
@@ -249,17 +249,34 @@ static uint32_t take_record(struct nat_worker *w, uint32_t now)
 	return idx;
 }
 
-uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash_sig_t in_sig,
+void nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool, uint32_t nth)
+{
+	const struct nat_config *cfg = w->config;
+	const struct nat_table *t = &w->table;
+	struct nat_key out;
+
+	if (pool >= cfg->n_pools || cfg->pools[pool].count == 0)
+		return;
+	/* The external tuple that keeps the source port, which most new sessions get. */
+	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
+		     in->local_port, in->remote_addr, in->remote_port);
+	nat_table_prefetch(t, nat_key_hash(t, &out));
+	nat_host_prefetch(t, in->local_addr);
+	if (nth < t->n_free)
+		rte_prefetch0(&t->sessions[t->free_stack[t->n_free - 1 - nth]]);
+}
+
+uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_hash_t in_sig,
 			    uint16_t pool, enum nat_state state, uint32_t now, enum pkt_drop *why)
 {
 	const struct nat_config *cfg = w->config;
 	bool eim = cfg->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT;
 	bool have_mapping = false;
-	struct nat_key hk, out;
-	hash_sig_t hsig, out_sig = 0;
+	struct nat_key out;
+	nat_hash_t out_sig = 0;
 	enum pkt_drop fail = PKT_DROP_table_full;
+	struct nat_host_slot *host;
 	struct nat_session *s;
-	int64_t host_sessions;
 	uint32_t idx;
 
 	if (pool >= cfg->n_pools || cfg->pools[pool].count == 0) {
@@ -273,12 +290,8 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash
 		*why = PKT_DROP_table_full;
 		return NAT_NIL;
 	}
-	nat_key_fill(&hk, NAT_KEY_HOST, 0, in->local_addr, 0, 0, 0);
-	hsig = nat_key_hash(&w->table, &hk);
-	host_sessions = nat_table_lookup(&w->table, &hk, hsig);
-	if (host_sessions < 0)
-		host_sessions = 0;
-	if (cfg->per_host_limit && host_sessions >= cfg->per_host_limit) {
+	host = nat_host_slot(&w->table, in->local_addr);
+	if (cfg->per_host_limit && nat_host_sessions(host) >= cfg->per_host_limit) {
 		fail = PKT_DROP_host_limit;
 		goto give_back;
 	}
@@ -290,17 +303,7 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash
 		fail = PKT_DROP_ports_exhausted;
 		goto give_back;
 	}
-	if (nat_table_set(&w->table, in, in_sig, idx) < 0)
-		goto give_back;
-	if (nat_table_set(&w->table, &out, out_sig, idx) < 0)
-		goto unkey_in;
-	if (nat_table_set(&w->table, &hk, hsig, (uint64_t)host_sessions + 1) < 0) {
-		fail = PKT_DROP_host_table_full;
-		goto unkey_out;
-	}
-	if (eim && eim_ref(w, in, out.local_addr, out.local_port) < 0)
-		goto unhost;
-
+	/* The record's identity is the index's key: write it before the keys can lead to it. */
 	s = &w->table.sessions[idx];
 	nat_record_write_begin(s);
 	NAT_RECORD_STORE(s->proto, in->proto);
@@ -315,20 +318,33 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, hash
 	nat_record_touch(s, now);
 	nat_record_set_state(s, state);
 	nat_record_write_end(s);
+
+	if (nat_table_insert(&w->table, in, in_sig, idx) < 0)
+		goto unwrite;
+	if (nat_table_insert(&w->table, &out, out_sig, idx) < 0)
+		goto unkey_in;
+	if (nat_host_ref(&w->table, host, in->local_addr) < 0) {
+		fail = PKT_DROP_host_table_full;
+		goto unkey_out;
+	}
+	if (eim && eim_ref(w, in, out.local_addr, out.local_port) < 0)
+		goto unhost;
+
 	nat_wheel_insert(&w->table, idx, nat_session_deadline(w, s));
 	w->live_sessions++;
 	w->stats.created++;
 	return idx;
 
 unhost:
-	if (host_sessions == 0)
-		nat_table_del(&w->table, &hk, hsig);
-	else
-		nat_table_set(&w->table, &hk, hsig, (uint64_t)host_sessions);
+	nat_host_unref(&w->table, in->local_addr); /* the reference just taken */
 unkey_out:
-	nat_table_del(&w->table, &out, out_sig);
+	nat_table_remove(&w->table, NAT_KEY_OUT2IN, out_sig, idx);
 unkey_in:
-	nat_table_del(&w->table, in, in_sig);
+	nat_table_remove(&w->table, NAT_KEY_IN2OUT, in_sig, idx);
+unwrite:
+	nat_record_write_begin(s);
+	nat_record_set_state(s, NAT_S_FREE);
+	nat_record_write_end(s);
 give_back:
 	*why = fail;
 	nat_record_give(&w->table, idx);

@@ -26,11 +26,10 @@ enum nat_state {
 	NAT_S_MAX,
 };
 
-/* Kinds of hash keys; all live in one per-worker hash. */
+/* Kinds of hash keys: the two of a session (the index), those of endpoint-independent mappings (aux). */
 enum nat_key_kind {
 	NAT_KEY_IN2OUT,   /* local = inside H:p */
 	NAT_KEY_OUT2IN,   /* local = external P:x */
-	NAT_KEY_HOST,     /* local = inside H; data = its live session count */
 	NAT_KEY_EIM_MAP,  /* local = inside H:p; data = its endpoint-independent P:x and users */
 	NAT_KEY_EIM_PORT, /* local = external P:x taken by an endpoint-independent mapping */
 };

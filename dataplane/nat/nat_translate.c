@@ -2,9 +2,10 @@
 /*
  * The per-burst translation loop, both directions.
  *
- * A burst goes through three passes: build each packet's session key and hash; look all keys up in
- * one bulk call (rte_hash prefetches every bucket first, then compares) and prefetch the session
- * records found; then translate packet by packet, in arrival order. Packets without a key (ICMP
+ * A burst goes through three passes: build each packet's session key and hash and prefetch its
+ * index bucket; find each key's candidate record in its bucket and prefetch the record; then confirm
+ * and translate packet by packet, in arrival order, so that every cache miss of the burst overlaps
+ * the others. Packets without a key (ICMP
  * errors, non-first fragments) take their own slower path in the last pass.
  */
 #include <rte_prefetch.h>
@@ -79,14 +80,9 @@ static inline enum pkt_class classify(enum nat_dir dir, const struct pkt_info *i
 
 /* Does record `s` still hold the session `k` led to? A record found in the bulk pass may have been
  * released meanwhile by expiry that a session creation in the same burst ran. */
-static inline bool session_matches(enum nat_dir dir, const struct nat_session *s, const struct nat_key *k)
+static inline bool session_matches(const struct nat_session *s, const struct nat_key *k)
 {
-	rte_be32_t addr = dir == NAT_DIR_IN2OUT ? s->inside_addr : s->outside_addr;
-	rte_be16_t port = dir == NAT_DIR_IN2OUT ? s->inside_port : s->outside_port;
-
-	return s->state != NAT_S_FREE && s->state != NAT_S_HOLD && s->proto == k->proto &&
-	       addr == k->local_addr && port == k->local_port && s->remote_addr == k->remote_addr &&
-	       s->remote_port == k->remote_port;
+	return s->state != NAT_S_FREE && s->state != NAT_S_HOLD && nat_record_has_key(s, k);
 }
 
 /* The state a new session starts in, or NAT_S_FREE when this packet may not open one. */
@@ -104,17 +100,17 @@ static inline enum nat_state opening_state(const struct pkt_info *info)
 }
 
 static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, const struct nat_key *k,
-				      hash_sig_t sig, int64_t found, const struct pkt_info *info,
+				      nat_hash_t sig, int64_t found, const struct pkt_info *info,
 				      uint16_t pool, uint32_t now, enum pkt_drop *why)
 {
 	enum nat_state state;
 
-	if (found >= 0 && session_matches(dir, &w->table.sessions[found], k))
+	if (found >= 0 && session_matches(&w->table.sessions[found], k))
 		return (uint32_t)found;
 	/* Missed in the bulk pass, or the record changed since: an earlier packet of this burst may
 	 * have created or ended the session. */
 	found = nat_table_lookup(&w->table, k, sig);
-	if (found >= 0 && session_matches(dir, &w->table.sessions[found], k))
+	if (found >= 0 && session_matches(&w->table.sessions[found], k))
 		return (uint32_t)found;
 	if (dir == NAT_DIR_OUT2IN) {
 		*why = PKT_DROP_no_session;
@@ -235,7 +231,7 @@ static void frag_first(struct nat_worker *w, enum nat_dir dir, struct nat_frag *
 }
 
 static inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
-				 struct pkt_info *info, const struct nat_key *k, hash_sig_t sig,
+				 struct pkt_info *info, const struct nat_key *k, nat_hash_t sig,
 				 int64_t found, uint16_t pool, struct burst_out *o, uint32_t now)
 {
 	enum pkt_drop why = PKT_DROP_NONE;
@@ -285,28 +281,31 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 	for (base = 0; base < n; base += NAT_BURST_MAX) {
 		uint16_t count = RTE_MIN((uint16_t)(n - base), (uint16_t)NAT_BURST_MAX);
 		struct nat_key keys[NAT_BURST_MAX];
-		const void *key_ptrs[NAT_BURST_MAX];
-		hash_sig_t sigs[NAT_BURST_MAX];
-		void *data[NAT_BURST_MAX];
+		nat_hash_t hashes[NAT_BURST_MAX];
+		uint32_t candidate[NAT_BURST_MAX];
+		uint16_t key_pool[NAT_BURST_MAX];
 		uint8_t class[NAT_BURST_MAX], slot[NAT_BURST_MAX];
 		enum pkt_drop why[NAT_BURST_MAX];
-		uint64_t hits = 0;
-		uint16_t i, n_keys = 0;
+		uint16_t i, n_keys = 0, n_new = 0;
 
 		for (i = 0; i < count; i++) {
 			class[i] = classify(dir, &info[base + i], &keys[n_keys], &why[i]);
 			if (class[i] != CLASS_KEYED)
 				continue;
-			sigs[n_keys] = nat_key_hash(&w->table, &keys[n_keys]);
-			key_ptrs[n_keys] = &keys[n_keys];
+			hashes[n_keys] = nat_key_hash(&w->table, &keys[n_keys]);
+			nat_table_prefetch(&w->table, hashes[n_keys]);
+			key_pool[n_keys] = pools ? pools[base + i] : 0;
 			slot[i] = (uint8_t)n_keys++;
 		}
-		if (n_keys > 0)
-			rte_hash_lookup_with_hash_bulk_data(w->table.hash, key_ptrs, sigs, n_keys, &hits,
-							    data);
-		for (i = 0; i < n_keys; i++)
-			if (hits & (1ull << i))
-				rte_prefetch0(&w->table.sessions[(uintptr_t)data[i]]);
+		/* The buckets are on their way: find the candidates and fetch their records, or what
+		 * creating a session would need. */
+		for (i = 0; i < n_keys; i++) {
+			candidate[i] = nat_table_candidate(&w->table, &keys[i], hashes[i]);
+			if (candidate[i] != NAT_NIL)
+				rte_prefetch0(&w->table.sessions[candidate[i]]);
+			else if (dir == NAT_DIR_IN2OUT)
+				nat_session_prefetch(w, &keys[i], key_pool[i], n_new++);
+		}
 
 		for (i = 0; i < count; i++) {
 			struct rte_mbuf *m = pkts[base + i];
@@ -316,10 +315,9 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 			switch (class[i]) {
 			case CLASS_KEYED: {
 				uint8_t s = slot[i];
-				int64_t found = (hits & (1ull << s)) ? (int64_t)(uintptr_t)data[s] : -1;
+				int64_t found = candidate[s] == NAT_NIL ? -1 : (int64_t)candidate[s];
 
-				process_keyed(w, dir, m, pi, &keys[s], sigs[s], found,
-					      pools ? pools[base + i] : 0, &o, now);
+				process_keyed(w, dir, m, pi, &keys[s], hashes[s], found, key_pool[s], &o, now);
 				break;
 			}
 			case CLASS_ICMP_ERROR:

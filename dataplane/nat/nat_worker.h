@@ -20,7 +20,7 @@
 #include "pkt_drop.h"
 #include "pkt_parse.h"
 
-#define NAT_BURST_MAX 64 /* rte_hash's bulk lookup limit */
+#define NAT_BURST_MAX 64 /* packets per lookup pass */
 
 struct nat_stats {
 	uint64_t drops[PKT_DROP_MAX];
@@ -54,6 +54,7 @@ struct nat_worker {
 	uint64_t rng;
 	uint16_t next_ip_id;
 	uint32_t live_sessions; /* created and not yet released (held-back records not counted) */
+	uint32_t frags_swept_at; /* the second of the last pass over the fragment table */
 	struct nat_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 

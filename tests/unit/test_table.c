@@ -125,7 +125,8 @@ Test(table, a_million_sessions_created_looked_up_and_expired_with_unique_externa
 	while (nat_worker_expire(&e.w, 10 + 300 + 120, 4096) == 4096)
 		;
 	cr_assert_eq(e.w.table.n_free, e.w.table.capacity);
-	cr_assert_eq(rte_hash_count(e.w.table.hash), 0, "keys left behind");
+	cr_assert_eq(e.w.table.n_entries, 0, "session keys left behind in the index");
+	cr_assert_eq(rte_hash_count(e.w.table.aux), 0, "host or mapping keys left behind");
 }
 
 Test(table, per_host_limit_refuses_the_host_but_not_its_neighbour)
@@ -319,4 +320,132 @@ Test(table, expiry_run_by_a_full_table_keeps_host_counts_right)
 		rte_pktmbuf_free(m);
 	}
 	cr_assert_eq(test_drops(&e, PKT_DROP_host_limit), 0);
+}
+
+/* The index and the host table on their own: keys forced to share buckets and slots. */
+
+static uint32_t rnd32(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 32);
+}
+
+static void index_keys(const struct nat_session *s, struct nat_key *in, struct nat_key *out)
+{
+	memset(in, 0, sizeof(*in));
+	memset(out, 0, sizeof(*out));
+	in->kind = NAT_KEY_IN2OUT;
+	in->proto = out->proto = s->proto;
+	in->local_addr = s->inside_addr;
+	in->local_port = s->inside_port;
+	out->kind = NAT_KEY_OUT2IN;
+	out->local_addr = s->outside_addr;
+	out->local_port = s->outside_port;
+	in->remote_addr = out->remote_addr = s->remote_addr;
+	in->remote_port = out->remote_port = s->remote_port;
+}
+
+Test(table, the_index_finds_every_key_through_overflowing_buckets)
+{
+	/* 25 sessions: 50 keys in 8 buckets of 8 entries, so buckets overflow into their neighbours. */
+	struct nat_table_params params = {.name = "index_test", .socket = SOCKET_ID_ANY, .capacity = 25,
+					  .host_capacity = 25};
+	bool present[25] = {false};
+	struct nat_table t;
+	uint64_t rng = 7;
+	unsigned max_overflow = 0, round, i, b;
+
+	test_eal_init();
+	cr_assert_eq(nat_table_init(&t, &params), 0);
+	cr_assert_eq(t.bucket_mask + 1, 8);
+	for (round = 0; round < 2000; round++) {
+		uint32_t idx = rnd32(&rng) % t.capacity;
+		struct nat_session *s = &t.sessions[idx];
+		struct nat_key in, out;
+
+		index_keys(s, &in, &out);
+		if (present[idx]) {
+			nat_table_remove(&t, NAT_KEY_IN2OUT, nat_key_hash(&t, &in), idx);
+			nat_table_remove(&t, NAT_KEY_OUT2IN, nat_key_hash(&t, &out), idx);
+			present[idx] = false;
+		} else {
+			s->proto = IPPROTO_UDP;
+			s->inside_addr = rnd32(&rng);
+			s->outside_addr = rnd32(&rng);
+			s->remote_addr = rnd32(&rng);
+			s->inside_port = (uint16_t)rnd32(&rng);
+			s->outside_port = (uint16_t)rnd32(&rng);
+			s->remote_port = (uint16_t)rnd32(&rng);
+			index_keys(s, &in, &out);
+			cr_assert_eq(nat_table_insert(&t, &in, nat_key_hash(&t, &in), idx), 0);
+			cr_assert_eq(nat_table_insert(&t, &out, nat_key_hash(&t, &out), idx), 0);
+			present[idx] = true;
+		}
+		for (b = 0; b <= t.bucket_mask; b++)
+			max_overflow = RTE_MAX(max_overflow, t.buckets[b].overflow);
+		/* Every present session is found by both keys, and nothing else is. */
+		for (i = 0; i < t.capacity; i++) {
+			index_keys(&t.sessions[i], &in, &out);
+			cr_assert_eq(nat_table_lookup(&t, &in, nat_key_hash(&t, &in)), present[i] ? (int64_t)i : -1,
+				     "round %u, session %u, in2out key", round, i);
+			cr_assert_eq(nat_table_lookup(&t, &out, nat_key_hash(&t, &out)), present[i] ? (int64_t)i : -1,
+				     "round %u, session %u, out2in key", round, i);
+		}
+	}
+	cr_assert_gt(max_overflow, 0, "no bucket ever overflowed: the test proved nothing");
+	for (i = 0; i < t.capacity; i++) {
+		struct nat_key in, out;
+
+		if (!present[i])
+			continue;
+		index_keys(&t.sessions[i], &in, &out);
+		nat_table_remove(&t, NAT_KEY_IN2OUT, nat_key_hash(&t, &in), i);
+		nat_table_remove(&t, NAT_KEY_OUT2IN, nat_key_hash(&t, &out), i);
+	}
+	cr_assert_eq(t.n_entries, 0);
+	for (b = 0; b <= t.bucket_mask; b++)
+		cr_assert_eq(t.buckets[b].overflow, 0, "bucket %u still counts entries that left", b);
+	nat_table_fini(&t);
+}
+
+Test(table, host_counts_survive_removals_in_any_order_and_the_host_limit_holds)
+{
+	struct nat_table_params params = {.name = "host_test", .socket = SOCKET_ID_ANY, .capacity = 64,
+					  .host_capacity = 1000};
+	static rte_be32_t hosts[1000];
+	static uint32_t sessions[1000];
+	struct nat_table t;
+	uint64_t rng = 11;
+	uint32_t left = 0, i;
+
+	test_eal_init();
+	cr_assert_eq(nat_table_init(&t, &params), 0);
+	for (i = 0; i < 1000; i++) {
+		hosts[i] = rnd32(&rng) | 1; /* never 0, which marks a free slot */
+		sessions[i] = 1 + rnd32(&rng) % 3;
+		for (uint32_t k = 0; k < sessions[i]; k++)
+			cr_assert_eq(nat_host_ref(&t, nat_host_slot(&t, hosts[i]), hosts[i]), 0);
+		left += sessions[i];
+	}
+	cr_assert_eq(t.n_hosts, 1000);
+	cr_assert_eq(nat_host_ref(&t, nat_host_slot(&t, 0x0a0a0a0a), 0x0a0a0a0a), -ENOSPC,
+		     "a host beyond the capacity must be refused");
+	/* End sessions one at a time in random order; every host's count stays exact throughout. */
+	while (left > 0) {
+		uint32_t h = rnd32(&rng) % 1000;
+
+		if (sessions[h] == 0)
+			continue;
+		nat_host_unref(&t, hosts[h]);
+		sessions[h]--;
+		left--;
+		if (left % 97 == 0)
+			for (i = 0; i < 1000; i++)
+				cr_assert_eq(nat_host_sessions(nat_host_slot(&t, hosts[i])), sessions[i],
+					     "host %u's count, %u sessions left", i, left);
+	}
+	cr_assert_eq(t.n_hosts, 0);
+	for (i = 0; i <= t.host_mask; i++)
+		cr_assert_eq(t.hosts[i].addr, 0, "slot %u not freed", i);
+	nat_table_fini(&t);
 }
