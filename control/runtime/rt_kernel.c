@@ -171,13 +171,14 @@ void rt_kernel_deliver(struct runtime *rt, struct rte_mbuf *m)
 	const void *ip;
 	struct rt_tun *t;
 
-	if (vxc >= rt->cfg.n_vxcs || len <= RTE_ETHER_HDR_LEN || len - RTE_ETHER_HDR_LEN > sizeof(packet) ||
+	/* The worker parsed it: the IP header is at l2_len, after the VXC's tag if it had one. */
+	if (vxc >= rt->cfg.n_vxcs || len <= m->l2_len || len - m->l2_len > sizeof(packet) ||
 	    (t = tun_of(rt, rt->cfg.vxcs[vxc].name)) == NULL) {
 		rt->exception.dropped++;
 		return;
 	}
-	len -= RTE_ETHER_HDR_LEN;
-	ip = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN, len, packet);
+	len -= m->l2_len;
+	ip = rte_pktmbuf_read(m, m->l2_len, len, packet);
 	if (write(t->fd, ip, len) == (ssize_t)len)
 		rt->exception.to_kernel++;
 	else
@@ -189,21 +190,19 @@ static void from_kernel(struct runtime *rt, uint16_t vxc, const uint8_t *packet,
 {
 	const struct dp_vxc *v = &rt->shared->config->vxcs[vxc];
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)packet;
-	uint64_t key = dp_neigh_key(v->port, v->peer), mac;
+	uint64_t key = dp_neigh_key(v->port, v->peer), mac = dp_neigh_lookup(rt->shared->neigh, key);
 	struct rte_ether_hdr *eth;
 	struct rte_mbuf *m;
-	void *data;
 
 	if (len < sizeof(*ip) || (ip->version_ihl >> 4) != 4 || ip->dst_addr != v->peer) {
 		rt->exception.dropped++; /* only the peer lives on the other side of the /31 */
 		return;
 	}
-	if (rte_hash_lookup_data(rt->shared->neigh, &key, &data) < 0) {
+	if (mac == 0) {
 		rt->exception.unresolved++;
 		rt_neigh_wanted(rt, key); /* TCP will send again once the peer has answered */
 		return;
 	}
-	mac = (uint64_t)(uintptr_t)data;
 	m = rte_pktmbuf_alloc(rt->shared->pool);
 	if (m == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + len))) == NULL) {
 		rte_pktmbuf_free(m);

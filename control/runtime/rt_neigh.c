@@ -2,8 +2,11 @@
 /*
  * The neighbour (ARP) table, kept by the control thread: learns from ARP the workers hand over,
  * resolves the next hops workers ask for (three tries a second apart), re-probes entries every five
- * minutes and forgets those that stop answering. Workers read the MACs from a lock-free rte_hash;
- * removed entries are reclaimed after an RCU grace period.
+ * minutes and forgets those that stop answering. Workers read the MACs from the lock-free table of
+ * dp_neigh.h, which this file alone writes.
+ *
+ * Sized for a flat LAN of tens of thousands of hosts: entries are found by hash, timers are looked
+ * at a slice per control-loop turn (the whole table within a tenth of a second), never all at once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,11 +14,14 @@
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
+#include <rte_hash.h>
 #include <rte_malloc.h>
 
 #include "runtime.h"
 
-#define NEIGH_MAX 4096
+#define NEIGH_MAX 65536
+#define DP_NEIGH_SLOTS (2 * NEIGH_MAX) /* at most half keyed: probes stay short */
+#define TICK_SLICE 1024                /* entries looked at per control-loop turn */
 #define PROBES 3
 #define PROBE_INTERVAL_MS 1000
 #define REACHABLE_S 300
@@ -36,20 +42,54 @@ struct neigh_entry {
 };
 
 struct rt_neigh {
-	unsigned n;
+	struct rte_hash *index; /* dp_neigh_key -> entry */
+	unsigned n;             /* entries in use or freed, the high-water mark */
+	unsigned n_free, tick_cursor;
+	uint32_t free[NEIGH_MAX];
 	struct neigh_entry e[NEIGH_MAX];
 };
 
+static struct dp_neigh_table *dp_table_create(void)
+{
+	struct dp_neigh_table *t = rte_zmalloc("dp_neigh", sizeof(*t) + DP_NEIGH_SLOTS * sizeof(t->slots[0]),
+					       RTE_CACHE_LINE_SIZE);
+
+	if (t != NULL)
+		t->mask = DP_NEIGH_SLOTS - 1;
+	return t;
+}
+
 int rt_neigh_init(struct runtime *rt)
 {
+	struct rte_hash_parameters hp = {
+		.name = "neigh_index",
+		.entries = NEIGH_MAX,
+		.key_len = sizeof(uint64_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
 	rt->neigh = calloc(1, sizeof(*rt->neigh));
-	return rt->neigh ? 0 : -ENOMEM;
+	if (rt->neigh == NULL)
+		return -ENOMEM;
+	rt->neigh->index = rte_hash_create(&hp);
+	rt->shared->neigh = dp_table_create();
+	if (rt->neigh->index == NULL || rt->shared->neigh == NULL)
+		return -ENOMEM;
+	return 0;
 }
 
 void rt_neigh_fini(struct runtime *rt)
 {
+	if (rt->neigh != NULL)
+		rte_hash_free(rt->neigh->index);
 	free(rt->neigh);
 	rt->neigh = NULL;
+	if (rt->shared != NULL) {
+		rte_free(rt->shared->neigh);
+		rt->shared->neigh = NULL;
+	}
 }
 
 static uint64_t ms_to_tsc(uint64_t ms)
@@ -59,24 +99,29 @@ static uint64_t ms_to_tsc(uint64_t ms)
 
 static struct neigh_entry *find(struct rt_neigh *t, uint16_t port, rte_be32_t ip)
 {
-	unsigned i;
+	uint64_t key = dp_neigh_key(port, ip);
+	void *data;
 
-	for (i = 0; i < t->n; i++)
-		if (t->e[i].state != NEIGH_FREE && t->e[i].port == port && t->e[i].ip == ip)
-			return &t->e[i];
-	return NULL;
+	if (rte_hash_lookup_data(t->index, &key, &data) < 0)
+		return NULL;
+	return &t->e[(uintptr_t)data];
 }
 
 static struct neigh_entry *add(struct rt_neigh *t, uint16_t port, uint16_t vxc, rte_be32_t ip)
 {
+	uint64_t key = dp_neigh_key(port, ip);
 	unsigned i;
 
-	for (i = 0; i < t->n && t->e[i].state != NEIGH_FREE; i++)
-		;
-	if (i == NEIGH_MAX)
+	if (t->n_free > 0)
+		i = t->free[--t->n_free];
+	else if (t->n < NEIGH_MAX)
+		i = t->n++;
+	else
 		return NULL;
-	if (i == t->n)
-		t->n++;
+	if (rte_hash_add_key_data(t->index, &key, (void *)(uintptr_t)i) < 0) {
+		t->free[t->n_free++] = i;
+		return NULL;
+	}
 	t->e[i] = (struct neigh_entry){.state = NEIGH_INCOMPLETE, .port = port, .vxc = vxc, .ip = ip};
 	return &t->e[i];
 }
@@ -124,19 +169,71 @@ static void send_request(struct runtime *rt, uint16_t port, uint16_t vxc, rte_be
 		rte_pktmbuf_free(m);
 }
 
+/* The slot of `key` in the workers' table, or the empty slot where it would go. */
+static struct dp_neigh_slot *dp_slot(struct dp_neigh_table *t, uint64_t key)
+{
+	uint32_t i = dp_neigh_home(t, key);
+
+	while (t->slots[i].key != key && t->slots[i].key != 0)
+		i = (i + 1) & t->mask;
+	return &t->slots[i];
+}
+
+/*
+ * The keys of forgotten neighbours fill the table: move what is resolved into a fresh one, publish
+ * it, and free the old one once no worker can be reading it.
+ */
+static int dp_table_compact(struct runtime *rt)
+{
+	struct dp_neigh_table *old = rt->shared->neigh, *fresh = dp_table_create();
+	uint32_t i;
+
+	if (fresh == NULL)
+		return -ENOMEM;
+	for (i = 0; i <= old->mask; i++) {
+		struct dp_neigh_slot *to;
+
+		if (old->slots[i].mac == 0)
+			continue;
+		to = dp_slot(fresh, old->slots[i].key);
+		*to = old->slots[i];
+		fresh->keyed++;
+	}
+	__atomic_store_n(&rt->shared->neigh, fresh, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(rt->shared->qsbr, RTE_QSBR_THRID_INVALID);
+	rte_free(old);
+	return 0;
+}
+
 static void publish(struct runtime *rt, uint16_t port, rte_be32_t ip, const struct rte_ether_addr *mac)
 {
-	uint64_t key = dp_neigh_key(port, ip), value = 0;
+	uint64_t key = dp_neigh_key(port, ip), value = DP_NEIGH_MAC_VALID;
+	struct dp_neigh_slot *slot;
 
 	memcpy(&value, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	rte_hash_add_key_data(rt->shared->neigh, &key, (void *)(uintptr_t)value);
+	slot = dp_slot(rt->shared->neigh, key);
+	if (slot->key == 0 && rt->shared->neigh->keyed + 1 > DP_NEIGH_SLOTS / 2) {
+		if (dp_table_compact(rt) != 0)
+			return;
+		slot = dp_slot(rt->shared->neigh, key);
+	}
+	/* The MAC first: a worker that sees the key must find it. */
+	__atomic_store_n(&slot->mac, value, __ATOMIC_RELAXED);
+	if (slot->key == 0) {
+		__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
+		rt->shared->neigh->keyed++;
+	}
 }
 
 static void forget(struct runtime *rt, struct neigh_entry *e)
 {
 	uint64_t key = dp_neigh_key(e->port, e->ip);
+	struct dp_neigh_slot *slot = dp_slot(rt->shared->neigh, key);
 
-	rte_hash_del_key(rt->shared->neigh, &key);
+	if (slot->key == key)
+		__atomic_store_n(&slot->mac, 0, __ATOMIC_RELAXED);
+	rte_hash_del_key(rt->neigh->index, &key);
+	rt->neigh->free[rt->neigh->n_free++] = (uint32_t)(e - rt->neigh->e);
 	e->state = NEIGH_FREE;
 }
 
@@ -194,12 +291,14 @@ void rt_neigh_wanted(struct runtime *rt, uint64_t key)
 
 void rt_neigh_tick(struct runtime *rt)
 {
+	struct rt_neigh *t = rt->neigh;
 	uint64_t now = rte_rdtsc();
-	unsigned i;
+	unsigned k;
 
-	for (i = 0; i < rt->neigh->n; i++) {
-		struct neigh_entry *e = &rt->neigh->e[i];
+	for (k = 0; k < TICK_SLICE && k < t->n; k++) {
+		struct neigh_entry *e = &t->e[t->tick_cursor];
 
+		t->tick_cursor = t->tick_cursor + 1 < t->n ? t->tick_cursor + 1 : 0;
 		if (e->state == NEIGH_FREE || now < e->next_tsc)
 			continue;
 		if (e->state == NEIGH_REACHABLE) {

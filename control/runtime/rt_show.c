@@ -142,10 +142,10 @@ static int show_port_stats(struct cli_ctx *ctx, const struct cli_line *line)
 static void peer_mac(const struct runtime *rt, uint16_t port, uint32_t peer, char *buf, size_t len)
 {
 	uint64_t key = dp_neigh_key(port, rte_cpu_to_be_32(peer));
+	uint64_t value = dp_neigh_lookup(rt->shared->neigh, key);
 	struct rte_ether_addr mac;
-	void *value;
 
-	if (rte_hash_lookup_data(rt->shared->neigh, &key, &value) < 0) {
+	if (value == 0) {
 		buf[0] = '\0';
 		return;
 	}

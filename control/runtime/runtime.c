@@ -18,7 +18,6 @@
 #define TX_DESC 1024
 #define RING_SIZE 1024
 #define MBUFS_PER_PORT 8192
-#define NEIGH_ENTRIES 8192
 #define FIB_RULES (RT_BGP_MAX_ROUTES + 65536)
 #define FIB_TBL8S 4096
 
@@ -79,14 +78,6 @@ static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, boo
 static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_ports, bool *config_error)
 {
 	struct rte_lpm_config lpm_conf = {.max_rules = FIB_RULES, .number_tbl8s = FIB_TBL8S};
-	struct rte_hash_parameters hp = {
-		.name = "neigh",
-		.entries = NEIGH_ENTRIES,
-		.key_len = sizeof(uint64_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-	};
 	struct dp_shared *s;
 	size_t qsbr_size;
 	unsigned mbufs;
@@ -106,15 +97,13 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	qsbr_size = rte_rcu_qsbr_get_memsize(n_workers);
 	s->qsbr = rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
 	s->fib = rte_lpm_create("fib", (int)rte_socket_id(), &lpm_conf);
-	s->neigh = rte_hash_create(&hp);
-	if (s->pool == NULL || s->qsbr == NULL || s->fib == NULL || s->neigh == NULL)
+	if (s->pool == NULL || s->qsbr == NULL || s->fib == NULL)
 		return fail(config_error, false, -ENOMEM, "cannot allocate mbufs, FIB or tables (EAL -m too small?)");
 	rte_rcu_qsbr_init(s->qsbr, n_workers);
 	{
 		struct rte_lpm_rcu_config lc = {.v = s->qsbr, .mode = RTE_LPM_QSBR_MODE_DQ};
-		struct rte_hash_rcu_config hc = {.v = s->qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
 
-		if (rte_lpm_rcu_qsbr_add(s->fib, &lc) != 0 || rte_hash_rcu_qsbr_add(s->neigh, &hc) != 0)
+		if (rte_lpm_rcu_qsbr_add(s->fib, &lc) != 0)
 			return fail(config_error, false, -ENOMEM, "cannot attach RCU to the FIB");
 	}
 	return 0;

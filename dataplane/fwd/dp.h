@@ -4,7 +4,7 @@
  *
  * Control -> workers: a dp_config (replaced whole, never modified once published: the old one is
  * freed after an RCU QSBR grace period), the FIB (rte_lpm with RCU), the adjacency table (entries
- * are appended, never changed), the neighbour hash (lock-free readers, RCU-deferred frees), and a
+ * are appended, never changed), the neighbour table (dp_neigh.h), and a
  * per-worker inject ring of frames to send. Workers -> control: a per-worker punt ring of frames the
  * control thread must see (ARP for learning, BGP for the control plane's kernel) and a per-worker
  * ring of resolution requests.
@@ -22,6 +22,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dp_neigh.h"
 #include "nat_worker.h"
 
 #define DP_MAX_PORTS 16
@@ -100,7 +101,7 @@ struct dp_shared {
 	struct rte_lpm *fib;
 	struct dp_adj adj[DP_MAX_ADJ];
 	uint32_t n_adj;
-	struct rte_hash *neigh; /* key dp_neigh_key(); value: MAC in the low 48 bits */
+	struct dp_neigh_table *neigh; /* replaced whole by the control thread (dp_neigh.h) */
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
 	struct nat_rss_plan *rss; /* the A-end ports' RSS when predictable (rt_steering.c), else NULL */
@@ -108,11 +109,6 @@ struct dp_shared {
 	uint16_t n_ports;
 	volatile bool stop;
 };
-
-static inline uint64_t dp_neigh_key(uint16_t port, rte_be32_t ip)
-{
-	return (uint64_t)port << 32 | ip;
-}
 
 /* A worker's meter for its share of a VXC's rate (dp_rate.h). */
 struct dp_rate {
@@ -145,6 +141,9 @@ struct dp_worker {
 	struct rte_ring *handoff_out[DP_MAX_WORKERS];
 	struct rte_ring *handoff_in[DP_MAX_WORKERS];
 	uint32_t now;             /* seconds */
+	uint64_t tsc;             /* TSC at the start of this loop turn: the rate meters' clock */
+	const struct dp_neigh_table *neigh; /* the table of this loop turn (the control thread may
+					     * publish a new one; this stays valid until quiescent) */
 	struct dp_bucket icmp_errors; /* rate of ICMP errors we originate */
 	struct dp_bucket punts;       /* rate of packets handed to the control plane's kernel */
 	struct dp_rate rate[DP_MAX_VXCS];

@@ -70,6 +70,7 @@ void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t po
 	struct rte_ipv4_hdr *ip = info->ip;
 	struct rte_icmp_hdr *icmp = info->l4;
 	struct rte_ether_hdr *eth;
+	struct rte_ether_addr sender;
 	rte_be32_t peer = ip->src_addr;
 	uint16_t before, after;
 
@@ -88,11 +89,13 @@ void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t po
 	memcpy(&after, &ip->time_to_live, 2);
 	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, before, after);
 
+	/* Back to whoever sent it; a tag it came with is dropped here and dp_tx writes the VXC's. */
+	rte_ether_addr_copy(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr, &sender);
 	if (m->l2_len > sizeof(*eth))
 		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len - sizeof(*eth)));
 	m->l2_len = sizeof(*eth);
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&sender, &eth->dst_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	dp_tx(w, cfg, port, vxc, m);
 }

@@ -44,5 +44,5 @@ static inline bool dp_rate_allows(struct dp_worker *w, uint16_t vxc, uint32_t by
 		dp_rate_configure(r, share);
 	if (r->share_bps == 0)
 		return true;
-	return rte_meter_srtcm_color_blind_check(&r->meter, &r->profile, rte_rdtsc(), bytes) == RTE_COLOR_GREEN;
+	return rte_meter_srtcm_color_blind_check(&r->meter, &r->profile, w->tsc, bytes) == RTE_COLOR_GREEN;
 }

@@ -56,7 +56,8 @@ static int32_t transit(struct dp_worker *w, const struct dp_config *cfg, uint16_
 	return adj;
 }
 
-/* Runs a NAT batch and routes what comes out. */
+/* Runs a NAT batch and routes what comes out. In2out packets carry the adjacency their route
+ * chose in hash.usr (their destination stays); out2in ones are routed by their new destination. */
 static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, struct nat_batch *b, bool in2out)
 {
 	struct rte_mbuf *out[DP_BURST * 2];
@@ -64,10 +65,13 @@ static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, stru
 
 	if (b->n == 0)
 		return;
-	if (in2out)
+	if (in2out) {
 		n = nat_in2out_burst(&w->nat, b->pkts, b->info, b->pools, b->n, out, RTE_DIM(out), w->now);
-	else
-		n = nat_out2in_burst(&w->nat, b->pkts, b->info, b->n, out, RTE_DIM(out), w->now);
+		for (i = 0; i < n; i++)
+			dp_route_out(w, cfg, out[i], out[i]->hash.usr);
+		return;
+	}
+	n = nat_out2in_burst(&w->nat, b->pkts, b->info, b->n, out, RTE_DIM(out), w->now);
 	for (i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(out[i], struct rte_ipv4_hdr *,
 									 out[i]->l2_len);
@@ -78,6 +82,13 @@ static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, stru
 		else
 			dp_route_out(w, cfg, out[i], (uint32_t)adj);
 	}
+}
+
+/* Starts fetching the headers of a packet a few places further in the burst. */
+static inline void prefetch_ahead(struct rte_mbuf **pkts, uint16_t i, uint16_t n)
+{
+	if (i + 3 < n)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
 }
 
 static inline rte_be16_t ether_type(const struct rte_mbuf *m)
@@ -100,6 +111,7 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 		enum pkt_drop why;
 		int32_t adj;
 
+		prefetch_ahead(pkts, i, n);
 		if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN && ether_type(m) == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 			dp_arp_input(w, cfg, port, DP_NO_VXC, m);
 			continue;
@@ -127,6 +139,7 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 			continue;
 		}
 		b.pools[b.n] = w->shared->adj[adj].vxc;
+		m->hash.usr = (uint32_t)adj; /* translation keeps the destination: so does the route */
 		b.pkts[b.n++] = m;
 	}
 	nat_and_route(w, cfg, &b, true);
@@ -178,7 +191,7 @@ static uint16_t reply_owner(const struct dp_worker *w, const struct pkt_info *in
 	return RTE_MIN(nat_port_owner(w->shared->n_workers, rte_be_to_cpu_16(port)), w->shared->n_workers - 1);
 }
 
-/* Passes a reply to the worker that owns its session (its VLAN already popped), counted. */
+/* Passes a reply to the worker that owns its session (its VXC in hash.usr), counted. */
 static void hand_off(struct dp_worker *w, uint16_t owner, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
 {
 	m->port = port;
@@ -190,23 +203,22 @@ static void hand_off(struct dp_worker *w, uint16_t owner, uint16_t port, uint16_
 	w->counters.handoffs++;
 }
 
-/* Which VXC an A-end frame belongs to, by its tag; pops the tag. DP_NO_VXC: none. */
-static uint16_t aend_vxc(const struct dp_port *p, struct rte_mbuf *m)
+/* Which VXC an A-end frame belongs to, by its tag (left in place: egress writes a new link header);
+ * DP_NO_VXC: none. *type is the ethertype after the tag. */
+static uint16_t aend_vxc(const struct dp_port *p, struct rte_mbuf *m, rte_be16_t *type)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
-	uint16_t vxc;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
 		return DP_NO_VXC;
+	*type = eth->ether_type;
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_VLAN))
 		return p->untagged_vxc;
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*vh))
 		return DP_NO_VXC;
-	vxc = p->vlan_vxc[rte_be_to_cpu_16(vh->vlan_tci) & 0xfff];
-	if (vxc != DP_NO_VXC)
-		rte_vlan_strip(m);
-	return vxc;
+	*type = vh->eth_proto;
+	return p->vlan_vxc[rte_be_to_cpu_16(vh->vlan_tci) & 0xfff];
 }
 
 static bool in_pool(const struct dp_vxc *v, rte_be32_t be)
@@ -228,18 +240,22 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct pkt_info *info = &b.info[b.n];
-		uint16_t vxc = handed_off ? (uint16_t)m->hash.usr : aend_vxc(p, m);
+		rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4); /* what is handed over */
+		uint16_t vxc = handed_off ? (uint16_t)m->hash.usr : aend_vxc(p, m, &type);
 		const struct dp_vxc *v;
 		rte_be32_t dst;
 		enum pkt_drop why;
 		int32_t adj;
 
+		prefetch_ahead(pkts, i, n);
 		if (vxc == DP_NO_VXC) {
 			dp_drop(w, m, PKT_DROP_unknown_vlan);
 			continue;
 		}
 		v = &cfg->vxcs[vxc];
-		if (ether_type(m) == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			if (v->vlan != 0)
+				rte_vlan_strip(m); /* ARP is parsed right after the Ethernet header */
 			dp_arp_input(w, cfg, port, vxc, m);
 			continue;
 		}
@@ -322,22 +338,26 @@ int dp_worker_main(void *arg)
 	struct dp_worker *w = arg;
 	struct dp_shared *s = w->shared;
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc();
-	uint64_t flush_tsc = 0;
+	uint64_t flush_tsc = 0, next_second = start + hz;
 
 	rte_rcu_qsbr_thread_register(s->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(s->qsbr, w->id);
 	w->icmp_errors = (struct dp_bucket){.tokens = 0, .refill_tsc = start};
 	w->punts = (struct dp_bucket){.tokens = PUNT_BURST, .refill_tsc = start};
+	w->now = 1;
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		const struct dp_config *cfg = __atomic_load_n(&s->config, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc();
-		uint32_t now;
+		uint32_t received = 0;
 		uint16_t q, p;
 
-		now = (uint32_t)((t0 - start) / hz) + 1;
-		if (now != w->now) /* a new second: next hops may be asked for again */
+		if (t0 >= next_second) { /* a new second: next hops may be asked for again */
+			w->now = (uint32_t)((t0 - start) / hz) + 1;
+			next_second = start + (uint64_t)w->now * hz;
 			memset(w->last_resolve, 0, sizeof(w->last_resolve));
-		w->now = now;
+		}
+		w->tsc = t0;
+		w->neigh = __atomic_load_n(&s->neigh, __ATOMIC_ACQUIRE);
 		w->nat.config = &cfg->nat;
 		for (q = 0; q < w->n_rxq; q++) {
 			struct rte_mbuf *pkts[DP_BURST];
@@ -347,12 +367,11 @@ int dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			w->counters.rx[port] += n;
-			w->counters.packets += n;
+			received += n;
 			if (cfg->ports[port].role == DP_ROLE_AEND)
 				aend_input(w, cfg, port, pkts, n, false);
 			else
 				lan_input(w, cfg, port, pkts, n);
-			w->counters.busy_cycles += rte_rdtsc() - t0;
 		}
 		handed_over(w, cfg);
 		inject(w, cfg);
@@ -364,6 +383,10 @@ int dp_worker_main(void *arg)
 			flush_tsc = t0;
 		}
 		nat_worker_expire(&w->nat, w->now, 64);
+		if (received > 0) {
+			w->counters.packets += received;
+			w->counters.busy_cycles += rte_rdtsc() - t0;
+		}
 		rte_rcu_qsbr_quiescent(s->qsbr, w->id);
 	}
 	for (uint16_t p = 0; p < s->n_ports; p++)
