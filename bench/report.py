@@ -26,60 +26,143 @@ def machine(memory):
             f"{'2 MiB hugepages' if memory == 'huge' else '4 KiB pages (--no-huge)'}")
 
 
-def main():
-    out, memory = sys.argv[1], sys.argv[2]
-    write = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--write" else None
-    rows = [json.loads(line) for line in open(os.path.join(out, "results.json")) if line.strip()]
-    by = {(r["dut"], r["mode"], r["flows"]): r for r in rows}
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(v, spec=".2f"):
+    return "–" if v is None else format(v, spec)
+
+
+def by_round(rows, leg, dut, mode, flows):
+    return {r["round"]: r for r in rows
+            if r["leg"] == leg and r["dut"] == dut and r["mode"] == mode and r["flows"] == flows}
+
+
+def memif_table(rows, plot):
     lines = [
         "| direction | sessions | max. forwarding rate, testpmd io / secnat (Mpps) | secnat / testpmd | "
         "no-drop rate < 0.1%, testpmd io / secnat (Mpps) | secnat / testpmd | "
         "secnat worker cycles/packet | secnat latency p50 / p99 (µs) | translations checked bad |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    plot = {}
+    cases = sorted({(r["mode"], r["flows"]) for r in rows if r["leg"] == "memif" and r["mode"] != "new"})
+    for mode, flows in cases:
+        sec = by_round(rows, "memif", "secnat", mode, flows)
+        base = by_round(rows, "memif", "testpmd", mode, flows)
+        rounds = sorted(set(sec) & set(base))
+        mfr = [median(x[k]["mfr_mpps"] for k in x) for x in (base, sec)]
+        ndr = [median(x[k]["ndr_mpps"] for k in x) for x in (base, sec)]
+        # Ratios within a round (the devices ran minutes apart at most), then their median.
+        mfr_ratio = median(ratio(sec[k]["mfr_mpps"], base[k]["mfr_mpps"]) for k in rounds)
+        ndr_ratio = median(ratio(sec[k]["ndr_mpps"], base[k]["ndr_mpps"]) for k in rounds)
+        cycles = median(sec[k].get("dut_cycles_per_packet") for k in sec)
+        p50 = median(sec[k]["latency_us"]["p50"] for k in sec)
+        p99 = median(sec[k]["latency_us"]["p99"] for k in sec)
+        bad = sum(sec[k]["checked_bad"] for k in sec)
+        lines.append(f"| {mode} | {flows:,} | {fmt(mfr[0])} / {fmt(mfr[1])} | {fmt(mfr_ratio)} | "
+                     f"{fmt(ndr[0])} / {fmt(ndr[1])} | {fmt(ndr_ratio)} | {fmt(cycles, '.0f')} | "
+                     f"{fmt(p50, '.1f')} / {fmt(p99, '.1f')} | {bad} |")
+        plot.setdefault(mode, []).append((flows, mfr[1], mfr[0]))
+    return lines
 
-    def ratio(a, b):
-        return f"{a / b:.2f}" if b else "–"
 
-    for (dut, mode, flows), r in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][2])):
-        if dut != "secnat" or mode == "new":
-            continue
-        base = by.get(("testpmd", mode, flows), {"mfr_mpps": 0, "ndr_mpps": 0})
-        lines.append(
-            f"| {mode} | {flows:,} | {base['mfr_mpps']:.2f} / {r['mfr_mpps']:.2f} | "
-            f"{ratio(r['mfr_mpps'], base['mfr_mpps'])} | {base['ndr_mpps']:.2f} / {r['ndr_mpps']:.2f} | "
-            f"{ratio(r['ndr_mpps'], base['ndr_mpps'])} | {r.get('dut_cycles_per_packet', '–')} | "
-            f"{r['latency_us']['p50']} / {r['latency_us']['p99']} | "
-            f"{r['checked_bad']} |")
-        plot.setdefault(mode, []).append((flows, r["mfr_mpps"], base["mfr_mpps"]))
+def new_table(rows):
     new = [r for r in rows if r["mode"] == "new"]
-    if new:
-        lines += ["", "| new connections | flows | offered (M/s) | created (M/s) by quarter of the fill | "
-                  "translated / sent | worker cycles/packet |", "|---|---|---|---|---|---|"]
-        for r in new:
-            quarters = " / ".join(f"{q:.3f}" for q in r["mcps_by_quarter"])
-            lines.append(f"| {r['dut']} | {r['flows']:,} | {r['offered_mcps']:.3f} | {quarters} | "
-                         f"{r['created']:,} / {r['sent']:,} | {r.get('dut_cycles_per_packet', '–')} |")
-    table = "\n".join(lines)
+    if not new:
+        return []
+    lines = ["", "| new connections | flows | rounds | offered (M/s) | created (M/s) by quarter of the fill | "
+             "translated / sent (last round) | worker cycles/packet |", "|---|---|---|---|---|---|---|"]
+    for dut in ("testpmd", "secnat"):
+        mine = sorted((r for r in new if r["dut"] == dut), key=lambda r: r["round"])
+        if not mine:
+            continue
+        quarters = " / ".join(fmt(median(r["mcps_by_quarter"][q] for r in mine), ".3f") for q in range(4))
+        last = mine[-1]
+        lines.append(f"| {dut} | {last['flows']:,} | {len(mine)} | {fmt(median(r['offered_mcps'] for r in mine), '.3f')} "
+                     f"| {quarters} | {last['created']:,} / {last['sent']:,} | "
+                     f"{fmt(median(r.get('dut_cycles_per_packet') for r in mine), '.0f')} |")
+    return lines
+
+
+VETH_DUTS = ("testpmd", "linux-route", "linux", "secnat")
+
+
+def veth_table(rows):
+    cases = sorted({(r["mode"], r["flows"]) for r in rows if r["leg"] == "veth"})
+    if not cases:
+        return []
+    lines = ["", "| direction | sessions | " + " | ".join(
+        f"{d}: Mpps, CPU 0 busy (softirq)" for d in VETH_DUTS) +
+        " | Mpps per busy core, Linux NAT / secnat | secnat / Linux NAT, per core |",
+        "|---|---|" + "---|" * (len(VETH_DUTS) + 2)]
+    for mode, flows in cases:
+        cells, per_core = [], {}
+        for dut in VETH_DUTS:
+            mine = by_round(rows, "veth", dut, mode, flows)
+            mfr = median(r["mfr_mpps"] for r in mine.values())
+            busy = median(r["dut_cpu_busy"] for r in mine.values())
+            soft = median(r["dut_cpu_softirq"] for r in mine.values())
+            per_core[dut] = {k: ratio(r["mfr_mpps"], r["dut_cpu_busy"]) for k, r in mine.items()}
+            cells.append(f"{fmt(mfr)}, {fmt(busy and busy * 100, '.0f')}% ({fmt(soft and soft * 100, '.0f')}%)")
+        rounds = sorted(set(per_core["linux"]) & set(per_core["secnat"]))
+        lin = median(per_core["linux"].values())
+        sec = median(per_core["secnat"].values())
+        both = median(ratio(per_core["secnat"][k], per_core["linux"][k]) for k in rounds)
+        lines.append(f"| {mode} | {flows:,} | " + " | ".join(cells) +
+                     f" | {fmt(lin)} / {fmt(sec)} | {fmt(both)} |")
+    return lines
+
+
+def main():
+    out, memory = sys.argv[1], sys.argv[2]
+    write = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--write" else None
+    rows = [json.loads(line) for line in open(os.path.join(out, "results.json")) if line.strip()]
+    plot = {}
+    memif = memif_table(rows, plot) if any(r["leg"] == "memif" for r in rows) else []
+    new = new_table(rows)
+    veth = veth_table(rows)
+    table = "\n".join(memif + new + veth)
     print(table)
     if not write:
         return
+    rounds = max(r["round"] for r in rows)
     png = os.path.join(out, "mpps.png")
     have_plot = draw(plot, out, png)
     with open(write, "w") as f:
         f.write("# Benchmark results\n\n")
         f.write("Written by `bench/run.sh` (see README, \"Performance\"); do not edit by hand.\n\n")
         f.write(f"Machine: {machine(memory)}.\n\n")
+        f.write(f"Every case ran {rounds} times, the devices taking turns; each number is the median over "
+                "the rounds, each ratio the median of the ratios within a round (this machine is shared "
+                "and its speed drifts from minute to minute).\n\n")
+        f.write("## memif: secnat against testpmd io, the I/O ceiling\n\n")
         f.write("64-byte frames (68 with the VLAN tag on the A-end), UDP, one generator core (bench/gen) and "
                 "one device-under-test core, memif between them. Maximum forwarding rate: what comes back "
                 "while the generator offers all it can. No-drop rate: the highest offered rate with < 0.1% "
                 "loss (RFC 2544 bisection), a refused frame counting as lost; on this shared machine "
                 "millisecond stalls make it noisy for both devices. Latency at half the no-drop rate, "
                 "generator to generator.\n\n")
-        f.write(table + "\n")
+        f.write("\n".join(memif + new) + "\n")
         if have_plot:
             f.write("\n![Mpps against sessions](results/mpps.png)\n")
+        if veth:
+            f.write("\n## veth: secnat against Linux's own NAT\n\n")
+            f.write("The same generator through AF_XDP on two veth pairs, 64-byte frames, UDP, untagged A-end. "
+                    "The device: Linux as a NAT (nftables masquerade, connection tracking), Linux as a plain "
+                    "router (the kernel's cost of this path without NAT), testpmd io and secnat through "
+                    "AF_XDP (generic mode: veth has no zero-copy). All of the device's work, the kernel's "
+                    "softirq included, runs on CPU 0; the generator reports CPU 0's busy share during the "
+                    "maximum-rate trial. secnat and testpmd poll, so they always show 100%.\n")
+            f.write("\n".join(veth) + "\n")
 
 
 def draw(plot, out, png):

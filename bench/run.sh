@@ -1,39 +1,57 @@
 #!/usr/bin/env bash
-# The benchmark matrix: secnat against dpdk-testpmd (io forwarding, the I/O ceiling) on the same
-# memif ports and the same cores, driven by bench/gen (secnat_gen) on the other core, in one run.
+# The benchmark matrix, two legs, each device against the same generator (bench/gen, secnat_gen) on
+# the other core, in one run:
 #
-#   bench/run.sh            full matrix (about 20 minutes): writes bench/results/results.json,
-#                           bench/RESULTS.md and bench/results/mpps.png
+# - memif: secnat against dpdk-testpmd in io forwarding (the I/O ceiling) on the same two memif
+#   ports and the same CPU;
+# - veth: secnat against Linux's own NAT (nftables masquerade), Linux routing without NAT, and
+#   testpmd io, on the same two veth pairs (secnat and testpmd through AF_XDP), the device's kernel
+#   work on the same CPU (bench/veth.sh).
+#
+#   bench/run.sh            full matrix, each case three times with the devices taking turns (about
+#                           40 minutes): writes bench/results/results.json, bench/RESULTS.md and
+#                           bench/results/mpps.png
 #   bench/run.sh --quick    a smoke run in under two minutes, to a temporary directory (CI)
+#   BENCH_LEGS=veth bench/run.sh --quick   only the legs named (memif, veth), for development
 #
-# Layout on this two-CPU machine: the generator's one lcore on CPU 1; the device under test's main
-# lcore and its one worker (testpmd: its forwarding lcore) both on CPU 0, where the main lcore
-# mostly sleeps. Each case starts a fresh device, so every table starts empty.
+# Layout on this two-CPU machine: the generator's one lcore on CPU 1; the device under test on CPU 0
+# (secnat's main lcore and its one worker, where the main lcore mostly sleeps; testpmd's forwarding
+# lcore; Linux's softirq work). Each case starts a fresh device, so every table starts empty.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
+source bench/veth.sh
 
 quick=0
 [ "${1:-}" = --quick ] && quick=1
 if [ "$quick" = 1 ]; then
   out=$(mktemp -d /tmp/secnat-bench-quick.XXXXXX)
-  cases=("bidir 1000" "in2out 65536" "new 262144")
+  memif_cases=("bidir 1000" "in2out 65536" "new 262144")
+  veth_cases=("bidir 1000")
   gen_args=(--trial 0.5 --steps 4)
-  duts=(testpmd secnat)
+  rounds=1
 else
   out=bench/results
   mkdir -p "$out"
-  cases=()
+  memif_cases=()
   for flows in 1 1000 65536 1048576; do
-    for mode in in2out out2in bidir; do cases+=("$mode $flows"); done
+    for mode in in2out out2in bidir; do memif_cases+=("$mode $flows"); done
   done
-  cases+=("new 4194304")
+  memif_cases+=("new 4194304")
+  veth_cases=()
+  for flows in 1000 65536; do
+    for mode in in2out out2in bidir; do veth_cases+=("$mode $flows"); done
+  done
   gen_args=(--trial 2 --steps 8)
-  duts=(testpmd secnat)
+  rounds=3
 fi
 
-bench_build bench/secnat_gen control/secnat
+case " ${BENCH_LEGS:-memif veth} " in *" memif "*) ;; *) memif_cases=() ;; esac
+case " ${BENCH_LEGS:-memif veth} " in *" veth "*) ;; *) veth_cases=() ;; esac
+
+bench_build bench/secnat_gen control/secnat control/secnatctl
 testpmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not found (Debian package dpdk)" >&2; exit 1; }
+command -v nft >/dev/null || { echo "nft not found (Debian package nftables)" >&2; exit 1; }
 memory=$(bench_hugepages 2048) # 4 GiB: a 4M-session table, the generator's and the ports' mbufs
 # Hugepage files unlinked once mapped: a run that is killed leaves no pages taken. (memif needs
 # the EAL's multi-process channel, so never --no-shconf.)
@@ -45,94 +63,176 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  veth_down
   rm -rf "$run" /var/run/dpdk/secnat-bench-*-$$
 }
 trap cleanup EXIT
 
-# dut_start NAME FLOWS: the device under test, clients of the generator's memif sockets.
-dut_start() {
-  local name=$1 flows=$2 sessions mem
-  local eal=(--no-pci --lcores "0@0,1@0" --file-prefix "secnat-bench-dut-$$" --log-level=lib.eal:error
-    --vdev "net_memif0,role=client,socket=$run/lan.sock" --vdev "net_memif1,role=client,socket=$run/aend.sock"
-    "${huge[@]}")
-  sessions=$((flows + flows / 4 > 65536 ? flows + flows / 4 : 65536))
+# Table size for a case: the flows and a quarter more, at least 65,536.
+sessions_for() {
+  local flows=$1
+  echo $((flows + flows / 4 > 65536 ? flows + flows / 4 : 65536))
+}
+
+# secnat_start NS CONFIG FLOWS VDEV...: secnat in namespace NS ("" for none) on CPU 0.
+secnat_start() {
+  local ns=$1 conf=$2 flows=$3 sessions mem vdevs=() v
+  shift 3
+  for v in "$@"; do vdevs+=(--vdev "$v"); done
+  sessions=$(sessions_for "$flows")
   mem=$((512 + sessions * 400 / 1048576))
-  case $name in
-    testpmd)
-      "$testpmd" "${eal[@]}" -m 512 -- --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 \
-        --total-num-mbufs=32768 --stats-period 3600 >"$run/dut.log" 2>&1 &
-      ;;
-    secnat)
-      "$builddir/control/secnat" "${eal[@]}" -m "$mem" --no-telemetry -- -f bench/bench.conf \
-        --sessions "$sessions" --bird none -s "$run/secnat.sock" >"$run/dut.log" 2>&1 &
-      ;;
-  esac
+  ${ns:+ip netns exec "$ns"} "$builddir/control/secnat" --no-pci --lcores "0@0,1@0" \
+    --file-prefix "secnat-bench-dut-$$" --log-level=lib.eal:error "${huge[@]}" "${vdevs[@]}" \
+    -m "$mem" --no-telemetry -- -f "$conf" --sessions "$sessions" --bird none -s "$run/secnat.sock" \
+    >"$run/dut.log" 2>&1 &
   dut_pid=$!
   pids+=("$dut_pid")
 }
 
 dut_stop() {
+  [ -n "${dut_pid:-}" ] || return 0
   kill -TERM "$dut_pid" 2>/dev/null || true
   wait "$dut_pid" 2>/dev/null || true
+  dut_pid=
 }
 
-# run_case DUT MODE FLOWS: one generator run against a fresh device; appends its JSON line.
-run_case() {
-  local dut=$1 mode=$2 flows=$3 check=() line
-  [ "$dut" = secnat ] && check=(--check --expect-src 203.0.113.1)
-  "$builddir/bench/secnat_gen" --no-pci --lcores 0@1 --file-prefix "secnat-bench-gen-$$" -m 512 \
-    --log-level=lib.eal:error "${huge[@]}" \
-    --vdev "net_memif0,role=server,socket=$run/lan.sock" --vdev "net_memif1,role=server,socket=$run/aend.sock" \
-    -- --mode "$mode" --flows "$flows" "${gen_args[@]}" "${check[@]}" --hold >"$run/gen.json" 2>"$run/gen.log" &
+# gen_start NS OUTFILE VDEVS GEN-OPTIONS...: the generator on CPU 1.
+gen_start() {
+  local ns=$1 file=$2 vdevs=() v
+  read -r -a v <<<"$3"
+  for x in "${v[@]}"; do vdevs+=(--vdev "$x"); done
+  shift 3
+  ${ns:+ip netns exec "$ns"} "$builddir/bench/secnat_gen" --no-pci --lcores 0@1 \
+    --file-prefix "secnat-bench-gen-$$" -m 512 --log-level=lib.eal:error "${huge[@]}" "${vdevs[@]}" \
+    -- "$@" --hold >"$file" 2>"$run/gen.log" &
   gen_pid=$!
   pids+=("$gen_pid")
-  sleep 1 # the generator's sockets listen
-  dut_start "$dut" "$flows"
-  # The generator prints its result and holds its ports until told: the device goes first.
+}
+
+# Waits for the generator's result; the device goes first, then the generator (see gen.c, --hold).
+gen_result() {
+  local what=$1
   until [ -s "$run/gen.json" ]; do
     if ! kill -0 "$gen_pid" 2>/dev/null; then
-      echo "generator failed ($dut $mode $flows):" >&2
-      cat "$run/gen.log" "$run/dut.log" >&2
+      echo "generator failed ($what):" >&2
+      cat "$run/gen.log" "$run/dut.log" >&2 2>/dev/null || true
       exit 1
     fi
     sleep 0.2
   done
   line=$(cat "$run/gen.json")
-  # secnat's own account of its worker: busy cycles per packet over the whole case (learning
-  # included), a cost the generator's speed does not blur.
-  if [ "$dut" = secnat ]; then
-    cpp=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show workers json |
-      /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['workers'][0]['cycles_per_packet'])")
-    line=${line/#\{/\{\"dut_cycles_per_packet\":$cpp,}
-  fi
-  dut_stop
+}
+
+# secnat's own account of its worker: busy cycles per packet over the whole case (learning
+# included), a cost the generator's speed does not blur.
+add_secnat_cycles() {
+  local cpp
+  cpp=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show workers json |
+    /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['workers'][0]['cycles_per_packet'])")
+  line=${line/#\{/\{\"dut_cycles_per_packet\":$cpp,}
+}
+
+record() {
+  local leg=$1 dut=$2 round=$3
   kill -TERM "$gen_pid" && wait "$gen_pid" || true
-  echo "${line/#\{/\{\"dut\":\"$dut\",}" >>"$out/results.json"
-  echo "  $dut $mode $flows: $line"
+  echo "${line/#\{/\{\"leg\":\"$leg\",\"dut\":\"$dut\",\"round\":$round,}" >>"$out/results.json"
+  echo "  [$leg $round] $dut: $line"
+}
+
+# memif_case DUT MODE FLOWS ROUND: the device is a client of the generator's memif sockets.
+memif_case() {
+  local dut=$1 mode=$2 flows=$3 round=$4 check=()
+  [ "$dut" = secnat ] && check=(--check --expect-src 203.0.113.1)
+  rm -f "$run/gen.json" "$run"/*.sock
+  gen_start "" "$run/gen.json" "net_memif0,role=server,socket=$run/lan.sock net_memif1,role=server,socket=$run/aend.sock" \
+    --mode "$mode" --flows "$flows" "${gen_args[@]}" "${check[@]}"
+  sleep 1 # the generator's sockets listen
+  local vdevs=("net_memif0,role=client,socket=$run/lan.sock" "net_memif1,role=client,socket=$run/aend.sock")
+  case $dut in
+    testpmd)
+      "$testpmd" --no-pci --lcores "0@0,1@0" --file-prefix "secnat-bench-dut-$$" --log-level=lib.eal:error \
+        "${huge[@]}" --vdev "${vdevs[0]}" --vdev "${vdevs[1]}" -m 512 -- --forward-mode=io --nb-cores=1 \
+        --rxq=1 --txq=1 --total-num-mbufs=32768 --stats-period 3600 >"$run/dut.log" 2>&1 &
+      dut_pid=$!
+      pids+=("$dut_pid")
+      ;;
+    secnat) secnat_start "" bench/bench.conf "$flows" "${vdevs[@]}" ;;
+  esac
+  gen_result "memif $dut $mode $flows"
+  [ "$dut" = secnat ] && add_secnat_cycles
+  dut_stop
+  record memif "$dut" "$round"
+}
+
+# veth_case DUT MODE FLOWS ROUND: fresh namespaces; Linux configured as a NAT or as a plain router,
+# or secnat or testpmd on the device's ends of the veths through AF_XDP (generic mode on veth: no kernel stack, one
+# copy). The generator reports how busy CPU 0 was in the max-rate trial, and how much of it softirq.
+veth_case() {
+  local dut=$1 mode=$2 flows=$3 round=$4 check=() i
+  local vdevs=(net_af_xdp0,iface=d-lan net_af_xdp1,iface=d-aend)
+  veth_up
+  case $dut in
+    linux) linux_nat_on ;;
+    linux-route) linux_route_on ;;
+    testpmd)
+      ip netns exec "$veth_ns_dut" "$testpmd" --no-pci --lcores "0@0,1@0" --file-prefix "secnat-bench-dut-$$" \
+        --log-level=lib.eal:error "${huge[@]}" --vdev "${vdevs[0]}" --vdev "${vdevs[1]}" -m 512 -- \
+        --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --total-num-mbufs=32768 --stats-period 3600 \
+        >"$run/dut.log" 2>&1 &
+      dut_pid=$!
+      pids+=("$dut_pid")
+      sleep 2
+      ;;
+    secnat)
+      secnat_start "$veth_ns_dut" bench/bench-veth.conf "$flows" "${vdevs[@]}"
+      for i in $(seq 100); do
+        "$builddir/control/secnatctl" -s "$run/secnat.sock" show workers >/dev/null 2>&1 && break
+        sleep 0.1
+      done
+      ;;
+  esac
+  case $dut in linux | secnat) check=(--check --expect-src 203.0.113.1) ;; esac
+  rm -f "$run/gen.json"
+  gen_start "$veth_ns_gen" "$run/gen.json" "net_af_xdp0,iface=g-lan net_af_xdp1,iface=g-aend" \
+    --mode "$mode" --flows "$flows" --vlan 0 --dut-macs "$(veth_dut_macs)" --watch-cpu 0 \
+    --trial "${gen_args[1]}" --steps 0 "${check[@]}"
+  gen_result "veth $dut $mode $flows"
+  [ "$dut" = secnat ] && add_secnat_cycles
+  dut_stop
+  record veth "$dut" "$round"
+  veth_down
 }
 
 : >"$out/results.json"
 echo "memory: $memory pages; results in $out"
-for c in "${cases[@]}"; do
-  for dut in "${duts[@]}"; do
+for round in $(seq "$rounds"); do
+  for c in ${memif_cases[@]+"${memif_cases[@]}"}; do
+    # The devices take turns, first one then the other, so that drift in this shared machine's
+    # speed shows in both.
     # shellcheck disable=SC2086
-    run_case "$dut" $c
+    for dut in testpmd secnat; do memif_case "$dut" $c "$round"; done
+  done
+  for c in ${veth_cases[@]+"${veth_cases[@]}"}; do
+    # shellcheck disable=SC2086
+    for dut in testpmd linux-route linux secnat; do veth_case "$dut" $c "$round"; done
   done
 done
 /usr/bin/python3 bench/report.py "$out" "$memory" $([ "$quick" = 1 ] || echo --write bench/RESULTS.md)
 if [ "$quick" = 1 ]; then
   # The smoke test's assertions are about function, never speed: every case ran, every flow was
-  # learned, secnat's translations were right, and something got through.
-  /usr/bin/python3 - "$out/results.json" "${#cases[@]}" "${#duts[@]}" <<'PY'
+  # learned, every reply reached its host, translations were right, and something got through.
+  /usr/bin/python3 - "$out/results.json" $((${#memif_cases[@]} * 2 + ${#veth_cases[@]} * 4)) <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-checks = [("every case produced a result", len(rows) == int(sys.argv[2]) * int(sys.argv[3]))]
+checks = [("every case produced a result", len(rows) == int(sys.argv[2]))]
 for r in rows:
-    name = f"{r['dut']} {r['mode']} {r['flows']}"
+    name = f"{r['leg']} {r['dut']} {r['mode']} {r['flows']}"
     if r["mode"] == "new":
         checks.append((f"{name}: new flows were translated", r["created"] > 0))
     else:
         checks.append((f"{name}: every flow learned", r["learned"] == r["flows"]))
+        if r["mode"] != "in2out":
+            checks.append((f"{name}: every flow's reply reached its host", r["answered"] == r["flows"]))
         checks.append((f"{name}: frames got through", r["mfr_mpps"] > 0))
     checks.append((f"{name}: no wrong translation among the checked frames", r["checked_bad"] == 0))
 for name, ok in checks:

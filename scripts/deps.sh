@@ -11,7 +11,7 @@ packages=(
   clang llvm
   iproute2 ethtool iputils-ping tcpdump socat curl traceroute python3
   bird2 frr iperf3
-  gnuplot-nox
+  gnuplot-nox nftables
   dpdk-dev
 )
 

@@ -8,7 +8,8 @@
  * Flow i goes from 10.1.0.0 + i/64 port 1024 + i%64 to 198.51.100.1 + i%200 port 443, UDP; its
  * payload carries a tag, the flow number and the TSC at sending, so every received frame is matched
  * to its flow and its latency measured. Before out2in traffic, every flow is sent once in2out and
- * its external address and port are learned from what comes out of port 1.
+ * its external address and port are learned from what comes out of port 1; then, for out2in and
+ * bidir, every flow's reply is sent once so that the device knows the LAN hosts' MACs.
  *
  * Modes: in2out, out2in, bidir (alternate bursts), new (every frame a flow never seen, up to
  * --flows of them, at full speed: sessions created per second as the table fills).
@@ -75,6 +76,7 @@ struct options {
 	bool check;
 	bool hold;
 	rte_be32_t expect_src;
+	int watch_cpu; /* the device's CPU, whose busy share is reported for the max-rate trial; -1: none */
 };
 
 struct counts {
@@ -85,12 +87,18 @@ struct counts {
 
 static struct options opt = {
 	.mode = MODE_IN2OUT, .flows = 1000, .size = 64, .trial_s = 2, .steps = 8, .loss = 0.001, .vlan = 100,
+	.watch_cpu = -1,
 };
 static struct rte_mempool *pool;
 static struct rte_ether_addr mac[2];
+/* Where frames go: broadcast unless the device's port MACs are given (a Linux router forwards only
+ * frames addressed to it). */
+static struct rte_ether_addr dut_mac[2] = {{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+					   {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}};
 static rte_be32_t *ext_addr; /* per flow, learned */
 static rte_be16_t *ext_port;
-static uint32_t learned;
+static uint8_t *answered; /* per flow: a reply reached the LAN side */
+static uint32_t learned, n_answered;
 static uint64_t *samples; /* latency samples, TSC cycles */
 static struct counts cnt;
 static volatile bool interrupted;
@@ -113,7 +121,7 @@ static void build(struct rte_mbuf *m, uint16_t port, uint32_t f, rte_be32_t src,
 	struct rte_udp_hdr *udp;
 	struct payload *pl;
 
-	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN); /* the device does not filter on it */
+	rte_ether_addr_copy(&dut_mac[port], &eth->dst_addr);
 	rte_ether_addr_copy(&mac[port], &eth->src_addr);
 	if (port == PORT_AEND && opt.vlan) {
 		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
@@ -216,6 +224,10 @@ static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
 		ext_addr[pl->flow] = ip->src_addr;
 		ext_port[pl->flow] = udp->src_port;
 		learned++;
+	}
+	if (port == PORT_LAN && !answered[pl->flow]) {
+		answered[pl->flow] = 1;
+		n_answered++;
 	}
 	if (cnt.latency_n < MAX_SAMPLES && (cnt.received & 7) == 0)
 		samples[cnt.latency_n++] = now - pl->tsc;
@@ -336,6 +348,37 @@ static void learn(uint32_t n)
 	}
 }
 
+/* Replies to flows [0, n) once, in rounds at a gentle rate, until each reached its host: the
+ * device resolves the LAN hosts' MACs, as a network that has been running has. */
+static void warm_replies(uint32_t n)
+{
+	unsigned round;
+
+	for (round = 0; round < 6 && n_answered < n; round++) {
+		uint64_t hz = rte_get_tsc_hz(), gap = hz * BURST / 2000000, next = rte_rdtsc();
+		uint32_t f = 0;
+
+		while (f < n && !interrupted) {
+			struct rte_mbuf *m[BURST];
+			uint16_t k = 0, sent;
+			uint64_t now = rte_rdtsc();
+
+			poll_rx(now);
+			if (now < next)
+				continue;
+			next += gap;
+			if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
+				continue;
+			for (; f < n && k < BURST; f++)
+				if (!answered[f] && ext_port[f] != 0)
+					build_out2in(m[k++], f, now);
+			sent = rte_eth_tx_burst(PORT_AEND, 0, m, k);
+			rte_pktmbuf_free_bulk(m + sent, BURST - sent);
+		}
+		drain(round == 0 ? 1.0 : 0.5);
+	}
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -366,14 +409,51 @@ static const char *mode_name(enum mode m)
 	return names[m];
 }
 
+/* Jiffies of `cpu` so far, from /proc/stat: busy (all but idle and iowait), in softirq, in all. */
+struct cpu_time {
+	uint64_t busy, softirq, total;
+};
+
+static void cpu_time(int cpu, struct cpu_time *t)
+{
+	char name[16], line[256];
+	FILE *f = fopen("/proc/stat", "r");
+
+	memset(t, 0, sizeof(*t));
+	if (f == NULL)
+		return;
+	snprintf(name, sizeof(name), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long v[8] = {0};
+
+		if (strncmp(line, name, strlen(name)) != 0)
+			continue;
+		if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+			t->total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+			t->busy = t->total - v[3] - v[4];
+			t->softirq = v[6];
+		}
+		break;
+	}
+	fclose(f);
+}
+
 /* The RFC 2544 search; prints the result. */
 static void search(void)
 {
-	double lo = 0, hi, ceiling, best_pps = 0, rate, mfr;
+	double lo = 0, hi, ceiling, best_pps = 0, rate, mfr, dut_cpu = -1, dut_softirq = -1;
+	struct cpu_time t0, t1;
 	uint64_t bad = 0;
 	unsigned step;
 
+	cpu_time(opt.watch_cpu, &t0);
 	trial(0, opt.trial_s); /* the generator's own ceiling */
+	cpu_time(opt.watch_cpu, &t1);
+	if (opt.watch_cpu >= 0 && t1.total > t0.total) {
+		dut_cpu = (double)(t1.busy - t0.busy) / (double)(t1.total - t0.total);
+		dut_softirq = (double)(t1.softirq - t0.softirq) / (double)(t1.total - t0.total);
+	}
 	ceiling = hi = (double)cnt.offered / opt.trial_s;
 	mfr = (double)cnt.received / opt.trial_s;
 	bad += cnt.bad;
@@ -398,11 +478,11 @@ static void search(void)
 		bad += cnt.bad;
 		qsort(samples, cnt.latency_n, sizeof(samples[0]), cmp_u64);
 	}
-	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"learned\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,"
-	       "\"gen_ceiling_mpps\":%.4f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
+	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"learned\":%u,\"answered\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,"
+	       "\"gen_ceiling_mpps\":%.4f,\"dut_cpu_busy\":%.3f,\"dut_cpu_softirq\":%.3f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
 	       "\"checked_bad\":%" PRIu64 "}\n",
-	       mode_name(opt.mode), opt.flows, opt.size, learned, mfr / 1e6, best_pps / 1e6, ceiling / 1e6,
-	       percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), bad);
+	       mode_name(opt.mode), opt.flows, opt.size, learned, n_answered, mfr / 1e6, best_pps / 1e6, ceiling / 1e6,
+	       dut_cpu, dut_softirq, percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), bad);
 }
 
 /* New connections: every frame a new flow, as fast as the device takes them (a frame its full ring
@@ -451,7 +531,8 @@ static int parse(int argc, char **argv)
 	static const struct option longs[] = {
 		{"mode", 1, NULL, 'm'}, {"flows", 1, NULL, 'f'}, {"size", 1, NULL, 's'}, {"trial", 1, NULL, 't'},
 		{"steps", 1, NULL, 'n'}, {"loss", 1, NULL, 'l'}, {"vlan", 1, NULL, 'v'}, {"check", 0, NULL, 'c'},
-		{"expect-src", 1, NULL, 'e'}, {"hold", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"expect-src", 1, NULL, 'e'}, {"hold", 0, NULL, 'h'}, {"dut-macs", 1, NULL, 'd'},
+		{"watch-cpu", 1, NULL, 'w'}, {NULL, 0, NULL, 0},
 	};
 	struct in_addr a;
 	int c;
@@ -473,6 +554,16 @@ static int parse(int argc, char **argv)
 		case 'v': opt.vlan = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'c': opt.check = true; break;
 		case 'h': opt.hold = true; break;
+		case 'd': {
+			char lan[32];
+
+			if (sscanf(optarg, "%31[^,],", lan) != 1 || strchr(optarg, ',') == NULL ||
+			    rte_ether_unformat_addr(lan, &dut_mac[PORT_LAN]) != 0 ||
+			    rte_ether_unformat_addr(strchr(optarg, ',') + 1, &dut_mac[PORT_AEND]) != 0)
+				return -1;
+			break;
+		}
+		case 'w': opt.watch_cpu = (int)strtol(optarg, NULL, 0); break;
 		case 'e':
 			if (inet_pton(AF_INET, optarg, &a) != 1)
 				return -1;
@@ -538,7 +629,8 @@ int main(int argc, char **argv)
 	if (parse(argc - n, argv + n) != 0)
 		rte_exit(EXIT_FAILURE, "usage: secnat_gen [EAL] -- --mode in2out|out2in|bidir|new --flows N "
 				       "[--size 64..1518] [--trial S] [--steps N] [--loss F] [--vlan V] "
-				       "[--check --expect-src A.B.C.D] [--hold]\n");
+				       "[--check --expect-src A.B.C.D] [--hold] [--dut-macs LAN,AEND] "
+				       "[--watch-cpu N]\n");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() < 2)
@@ -546,8 +638,9 @@ int main(int argc, char **argv)
 	pool = rte_pktmbuf_pool_create("gen", N_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	ext_addr = rte_zmalloc("ext_addr", sizeof(*ext_addr) * opt.flows, 0);
 	ext_port = rte_zmalloc("ext_port", sizeof(*ext_port) * opt.flows, 0);
+	answered = rte_zmalloc("answered", opt.flows, 0);
 	samples = rte_malloc("samples", sizeof(*samples) * MAX_SAMPLES, 0);
-	if (pool == NULL || ext_addr == NULL || ext_port == NULL || samples == NULL)
+	if (pool == NULL || ext_addr == NULL || ext_port == NULL || answered == NULL || samples == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
 	if (ports_up() != 0)
 		rte_exit(EXIT_FAILURE, "ports not up\n");
@@ -557,6 +650,8 @@ int main(int argc, char **argv)
 		learn(opt.flows);
 		if (learned < opt.flows)
 			fprintf(stderr, "secnat_gen: only %u of %u flows learned\n", learned, opt.flows);
+		if (opt.mode != MODE_IN2OUT)
+			warm_replies(opt.flows);
 		search();
 	}
 	fflush(stdout);

@@ -20,6 +20,8 @@
 #define MBUFS_PER_PORT 8192
 #define FIB_RULES (RT_BGP_MAX_ROUTES + 65536)
 #define FIB_TBL8S 4096
+/* Next hops wanted, per worker and loop turn: a LAN of thousands of hosts comes up within a second. */
+#define RESOLVE_BURST 256
 
 static int fail(bool *config_error, bool is_config, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -313,7 +315,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 		for (i = 0; i < rt->shared->n_workers; i++) {
 			struct dp_worker *w = rt->workers[i];
 			struct rte_mbuf *m[DP_BURST];
-			uint64_t keys[DP_BURST];
+			uint64_t keys[RESOLVE_BURST];
 			unsigned n, k;
 
 			n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, DP_BURST, NULL);
@@ -325,7 +327,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 					rt_kernel_deliver(rt, m[k]);
 				rte_pktmbuf_free(m[k]);
 			}
-			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), DP_BURST, NULL);
+			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), RESOLVE_BURST, NULL);
 			for (k = 0; k < n; k++)
 				rt_neigh_wanted(rt, keys[k]);
 		}
