@@ -1,22 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Leaving the appliance: next-hop MAC, TTL, the egress guard, the VXC's rate limit, the link header
- * with the A-end VLAN tag, TX buffering. */
-#include <string.h>
-
-#include <rte_icmp.h>
-
-#include "cksum.h"
-#include "dp_inlines.h"
-#include "dp_rate.h"
-
-/* Counts and buffers a finished frame for `port`. */
-static inline void tx_counted(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
-{
-	if (vxc != DP_NO_VXC)
-		w->counters.vxc_tx[vxc]++;
-	w->counters.tx[port]++;
-	rte_eth_tx_buffer(port, w->id, w->txb[port], m);
-}
+/* The out-of-line parts of egress (dp_egress.h): frames the worker builds itself, neighbour requests. */
+#include "dp_egress.h"
 
 void dp_tx(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
 	   struct rte_mbuf *m)
@@ -31,11 +15,10 @@ void dp_tx(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint
 			return;
 		}
 	}
-	tx_counted(w, port, vxc, m);
+	dp_tx_counted(w, port, vxc, m);
 }
 
-/* Asks the control thread for the MAC of `ip` on `port`, at most once a second per address. */
-static void want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip)
+void dp_want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip)
 {
 	uint64_t key = dp_neigh_key(port, ip);
 	unsigned slot = (ip ^ (ip >> 16)) & 7;
@@ -44,90 +27,4 @@ static void want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip)
 		return;
 	w->last_resolve[slot] = ip;
 	rte_ring_sp_enqueue_elem(w->resolve, &key, sizeof(key));
-}
-
-/* Invariant 1: nothing private or bogon leaves the A-end as a source, outer or quoted. */
-static bool source_is_public(const struct rte_ipv4_hdr *ip, uint32_t len)
-{
-	const struct rte_ipv4_hdr *q;
-	uint16_t ihl = rte_ipv4_hdr_len(ip);
-	const uint8_t *icmp = (const uint8_t *)ip + ihl;
-
-	if (dp_is_private(ip->src_addr))
-		return false;
-	if (ip->next_proto_id != IPPROTO_ICMP || icmp[0] == RTE_IP_ICMP_ECHO_REQUEST ||
-	    icmp[0] == RTE_IP_ICMP_ECHO_REPLY || len < (uint32_t)ihl + 8 + sizeof(*q))
-		return true;
-	q = (const struct rte_ipv4_hdr *)(icmp + 8);
-	return !dp_is_private(q->src_addr) && !dp_is_private(q->dst_addr);
-}
-
-/*
- * Gives `m` the link header for `port` (and the VXC's tag when `vlan` is not 0) in front of its IP
- * header at l2_len. Whatever header it came with is overwritten, so a tag is popped or pushed by
- * moving the start of the frame, never its bytes. False when there is no headroom for the tag.
- */
-static inline bool write_link_header(struct rte_mbuf *m, const struct rte_ether_addr *src, uint64_t dst,
-				     uint16_t vlan)
-{
-	uint16_t want = vlan ? RTE_ETHER_HDR_LEN + sizeof(struct rte_vlan_hdr) : RTE_ETHER_HDR_LEN;
-	struct rte_ether_hdr *eth;
-
-	if (m->l2_len > want)
-		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len - want));
-	else if (m->l2_len < want && rte_pktmbuf_prepend(m, (uint16_t)(want - m->l2_len)) == NULL)
-		return false;
-	m->l2_len = want;
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	memcpy(&eth->dst_addr, &dst, RTE_ETHER_ADDR_LEN); /* the low 48 bits, as stored */
-	rte_ether_addr_copy(src, &eth->src_addr);
-	if (vlan) {
-		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
-
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-		vh->vlan_tci = rte_cpu_to_be_16(vlan);
-		vh->eth_proto = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	} else {
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	}
-	return true;
-}
-
-void dp_route_out(struct dp_worker *w, const struct dp_config *cfg, struct rte_mbuf *m, uint32_t adj)
-{
-	const struct dp_adj *a = &w->shared->adj[adj];
-	const struct dp_port *port = &cfg->ports[a->port];
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
-	rte_be32_t next_hop = a->gateway ? a->gateway : ip->dst_addr;
-	uint64_t mac = dp_neigh_lookup(w->neigh, dp_neigh_key(a->port, next_hop));
-	uint16_t vlan = a->vxc != DP_NO_VXC ? cfg->vxcs[a->vxc].vlan : 0;
-	uint16_t ttl_word_before, ttl_word_after;
-
-	if (mac == 0) {
-		want_neighbor(w, a->port, next_hop);
-		dp_drop(w, m, PKT_DROP_neighbor_unresolved);
-		return;
-	}
-	if (port->role == DP_ROLE_AEND && !source_is_public(ip, rte_pktmbuf_pkt_len(m) - m->l2_len)) {
-		dp_drop(w, m, PKT_DROP_egress_private_source);
-		return;
-	}
-	if (a->vxc != DP_NO_VXC &&
-	    !dp_rate_allows(w, a->vxc, rte_pktmbuf_pkt_len(m) - m->l2_len + RTE_ETHER_HDR_LEN +
-						(vlan ? (uint32_t)sizeof(struct rte_vlan_hdr) : 0))) {
-		w->counters.vxc_rate_dropped[a->vxc]++;
-		dp_drop(w, m, PKT_DROP_rate_limited);
-		return;
-	}
-	/* The TTL shares its checksum word with the protocol. */
-	memcpy(&ttl_word_before, &ip->time_to_live, 2);
-	ip->time_to_live--;
-	memcpy(&ttl_word_after, &ip->time_to_live, 2);
-	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, ttl_word_before, ttl_word_after);
-
-	if (!write_link_header(m, &port->mac, mac, vlan)) {
-		dp_drop(w, m, PKT_DROP_tx_full);
-		return;
-	}
-	tx_counted(w, a->port, a->vxc, m);
 }

@@ -65,9 +65,6 @@ static inline bool dp_bucket_take(struct dp_bucket *b, uint64_t rate, uint64_t b
 	return true;
 }
 
-/* Sends routed IPv4 packet `m` (IP header at m->l2_len) through adjacency `adj`. */
-void dp_route_out(struct dp_worker *w, const struct dp_config *cfg, struct rte_mbuf *m, uint32_t adj);
-
 /* Local answers: ARP, echo, and the ICMP errors a router sends. */
 void dp_arp_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
 		  struct rte_mbuf *m);

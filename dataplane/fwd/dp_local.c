@@ -9,7 +9,7 @@
 #include <rte_icmp.h>
 
 #include "cksum.h"
-#include "dp_inlines.h"
+#include "dp_egress.h"
 
 #define ICMP_ERRORS_PER_SECOND 100
 #define ICMP_ERROR_BURST 20

@@ -9,7 +9,7 @@
 #include <rte_icmp.h>
 #include <rte_tcp.h>
 
-#include "dp_inlines.h"
+#include "dp_egress.h"
 #include "nat_ports.h"
 
 #define BGP_PORT RTE_BE16(179)

@@ -230,7 +230,7 @@ static void frag_first(struct nat_worker *w, enum nat_dir dir, struct nat_frag *
 	frag_done_if_complete(e);
 }
 
-static inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
+static __rte_always_inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
 				 struct pkt_info *info, const struct nat_key *k, nat_hash_t sig,
 				 int64_t found, uint16_t pool, struct burst_out *o, uint32_t now)
 {

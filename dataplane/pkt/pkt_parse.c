@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <netinet/in.h>
-#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -18,20 +17,8 @@ static int ipv4_header_checksum_ok(const struct rte_mbuf *m, const struct rte_ip
 	if (status == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
 	/* The checksum over a header that includes its own checksum field is 0 when it is right. */
-	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF)) {
-		/* No options, 20 bytes: five 32-bit words summed in 64 bits, folded (the one's
-		 * complement sum is the same over words of any even width). */
-		uint32_t w[5];
-		uint64_t sum;
-
-		memcpy(w, ip, sizeof(w));
-		sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-		sum = (sum & 0xffffffff) + (sum >> 32);
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		return sum == 0xffff;
-	}
+	if (ip->version_ihl == RTE_IPV4_VHL_DEF)
+		return pkt_ipv4_hdr20_sum_ok(ip);
 	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
 }
 
@@ -39,13 +26,6 @@ static int ipv4_header_checksum_ok(const struct rte_mbuf *m, const struct rte_ip
  * A source that no unicast host can have. Such packets are spoofed or broken, and translating them
  * would create sessions nobody can answer.
  */
-static int ipv4_source_is_bogus(rte_be32_t src_be)
-{
-	uint32_t src = rte_be_to_cpu_32(src_be);
-
-	return src == 0 || src == UINT32_MAX || (src >> 24) == 127 || (src >> 28) == 0xe;
-}
-
 static enum pkt_drop parse_l4(struct pkt_info *info)
 {
 	uint8_t *l4 = (uint8_t *)info->ip + rte_ipv4_hdr_len(info->ip);
@@ -80,7 +60,7 @@ static enum pkt_drop parse_l4(struct pkt_info *info)
 	return PKT_DROP_NONE;
 }
 
-enum pkt_drop pkt_parse(struct rte_mbuf *m, struct pkt_info *info)
+enum pkt_drop pkt_parse_full(struct rte_mbuf *m, struct pkt_info *info)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t seg_len = rte_pktmbuf_data_len(m);
@@ -128,7 +108,7 @@ enum pkt_drop pkt_parse(struct rte_mbuf *m, struct pkt_info *info)
 		return PKT_DROP_ip_truncated;
 	if (!ipv4_header_checksum_ok(m, ip))
 		return PKT_DROP_ip_bad_checksum;
-	if (ipv4_source_is_bogus(ip->src_addr))
+	if (pkt_ipv4_source_is_bogus(ip->src_addr))
 		return PKT_DROP_ip_bad_source;
 
 	info->ip = ip;

@@ -226,3 +226,69 @@ Test(parse, fragments_are_flagged)
 	cr_assert_eq(info.frag_off, 800);
 	rte_pktmbuf_free(m);
 }
+
+/* The one-pass parse of the common case and the full one must never disagree: mutate valid frames
+ * at random (lengths, header bytes, sizes, tags) and compare verdict and every field. */
+Test(parse, the_fast_path_agrees_with_the_full_parse_on_a_million_mutated_frames)
+{
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP};
+	uint64_t rng = 0x5ec0a7;
+	unsigned fast_accepted = 0, i;
+
+	for (i = 0; i < 1000000; i++) {
+		struct test_pkt p = {.proto = protos[i % 3], .src = ip4(10, 0, 0, 5),
+				     .dst = ip4(198, 51, 100, 1), .sport = 1000, .dport = 443,
+				     .tcp_flags = RTE_TCP_ACK_FLAG, .payload_len = (uint16_t)(i % 40),
+				     .vlan = (uint16_t)(i % 3 == 0 ? 100 : 0), .ip_options = (uint8_t)(i % 17 == 0 ? 4 : 0)};
+		struct rte_mbuf *a = test_build(&p), *b = test_build(&p);
+		struct pkt_info ia, ib;
+		enum pkt_drop wa, wb;
+		unsigned k, n = (unsigned)(i % 4);
+
+		/* Up to three random byte changes in the first 64 bytes, sometimes a shorter frame. */
+		for (k = 0; k < n; k++) {
+			uint32_t r;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			r = (uint32_t)(rng >> 32);
+			if (r % 64 < rte_pktmbuf_data_len(a)) {
+				uint8_t v = (uint8_t)(r >> 8);
+
+				rte_pktmbuf_mtod(a, uint8_t *)[r % 64] = v;
+				rte_pktmbuf_mtod(b, uint8_t *)[r % 64] = v;
+			}
+			if ((r >> 16) % 16 == 0) {
+				uint16_t cut = (uint16_t)((r >> 20) % rte_pktmbuf_data_len(a));
+
+				rte_pktmbuf_trim(a, cut);
+				rte_pktmbuf_trim(b, cut);
+			}
+		}
+		memset(&ia, 0xa5, sizeof(ia));
+		memset(&ib, 0xa5, sizeof(ib));
+		wa = pkt_parse(a, &ia);
+		wb = pkt_parse_full(b, &ib);
+		cr_assert_eq(wa, wb, "frame %u: fast path says %d, full parse %d", i, wa, wb);
+		if (wa == PKT_DROP_NONE) {
+			fast_accepted++;
+			cr_assert_eq((uint8_t *)ia.ip - rte_pktmbuf_mtod(a, uint8_t *),
+				     (uint8_t *)ib.ip - rte_pktmbuf_mtod(b, uint8_t *), "frame %u: ip", i);
+			cr_assert_eq(ia.l4 == NULL, ib.l4 == NULL, "frame %u: l4", i);
+			if (ia.l4 != NULL)
+				cr_assert_eq((uint8_t *)ia.l4 - (uint8_t *)ia.ip, (uint8_t *)ib.l4 - (uint8_t *)ib.ip,
+					     "frame %u: l4", i);
+			cr_assert_eq(ia.l3_off, ib.l3_off, "frame %u", i);
+			cr_assert_eq(ia.l4_len, ib.l4_len, "frame %u", i);
+			cr_assert_eq(ia.frag_off, ib.frag_off, "frame %u", i);
+			cr_assert_eq(ia.proto, ib.proto, "frame %u", i);
+			cr_assert_eq(ia.flags, ib.flags, "frame %u", i);
+			if (ia.flags & PKT_F_VLAN)
+				cr_assert_eq(ia.vlan, ib.vlan, "frame %u", i);
+			cr_assert_eq(a->l2_len, b->l2_len, "frame %u", i);
+			cr_assert_eq(a->l3_len, b->l3_len, "frame %u", i);
+		}
+		rte_pktmbuf_free(a);
+		rte_pktmbuf_free(b);
+	}
+	cr_assert_gt(fast_accepted, 100000, "too few valid frames to compare (%u)", fast_accepted);
+}
