@@ -80,7 +80,7 @@ enum pkt_drop pkt_parse_full(struct rte_mbuf *m, struct pkt_info *info);
  * Anything else goes to pkt_parse_full(), which accepts exactly the same packets the same way and
  * names the reason for the others.
  */
-static inline enum pkt_drop pkt_parse(struct rte_mbuf *m, struct pkt_info *info)
+static __rte_always_inline enum pkt_drop pkt_parse(struct rte_mbuf *m, struct pkt_info *info)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ether_hdr *eth = (const void *)frame;
