@@ -317,13 +317,19 @@ static void trial(double pps, double seconds)
 	drain(0.2);
 }
 
-/* Flows [0, n) once in2out, in rounds at a gentle rate until all are learned: the device's
- * sessions and neighbours, our external mappings. */
-static void learn(uint32_t n)
+static bool waits_for_mapping(uint32_t f) { return ext_port[f] == 0; }
+static bool waits_for_reply(uint32_t f) { return !answered[f] && ext_port[f] != 0; }
+
+/*
+ * Sends each flow of [0, n) that `waiting` still holds back once out of `port` (made by `make`),
+ * at a gentle 2 Mpps, in rounds until `*done` reaches n or six rounds have passed.
+ */
+static void rounds_until(uint32_t n, uint16_t port, bool (*waiting)(uint32_t),
+			 void (*make)(struct rte_mbuf *, uint32_t, uint64_t), const uint32_t *done)
 {
 	unsigned round;
 
-	for (round = 0; round < 6 && learned < n; round++) {
+	for (round = 0; round < 6 && *done < n; round++) {
 		uint64_t hz = rte_get_tsc_hz(), gap = hz * BURST / 2000000, next = rte_rdtsc();
 		uint32_t f = 0;
 
@@ -339,44 +345,27 @@ static void learn(uint32_t n)
 			if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
 				continue;
 			for (; f < n && k < BURST; f++)
-				if (ext_port[f] == 0)
-					build_in2out(m[k++], f, now);
-			sent = rte_eth_tx_burst(PORT_LAN, 0, m, k);
+				if (waiting(f))
+					make(m[k++], f, now);
+			sent = rte_eth_tx_burst(port, 0, m, k);
 			rte_pktmbuf_free_bulk(m + sent, BURST - sent);
 		}
 		drain(round == 0 ? 1.0 : 0.5); /* the first round also waits for ARP */
 	}
 }
 
-/* Replies to flows [0, n) once, in rounds at a gentle rate, until each reached its host: the
- * device resolves the LAN hosts' MACs, as a network that has been running has. */
+/* Flows [0, n) once in2out until all are learned: the device's sessions and neighbours, our
+ * external mappings. */
+static void learn(uint32_t n)
+{
+	rounds_until(n, PORT_LAN, waits_for_mapping, build_in2out, &learned);
+}
+
+/* Replies to flows [0, n) once, until each reached its host: the device resolves the LAN hosts'
+ * MACs, as a network that has been running has. */
 static void warm_replies(uint32_t n)
 {
-	unsigned round;
-
-	for (round = 0; round < 6 && n_answered < n; round++) {
-		uint64_t hz = rte_get_tsc_hz(), gap = hz * BURST / 2000000, next = rte_rdtsc();
-		uint32_t f = 0;
-
-		while (f < n && !interrupted) {
-			struct rte_mbuf *m[BURST];
-			uint16_t k = 0, sent;
-			uint64_t now = rte_rdtsc();
-
-			poll_rx(now);
-			if (now < next)
-				continue;
-			next += gap;
-			if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
-				continue;
-			for (; f < n && k < BURST; f++)
-				if (!answered[f] && ext_port[f] != 0)
-					build_out2in(m[k++], f, now);
-			sent = rte_eth_tx_burst(PORT_AEND, 0, m, k);
-			rte_pktmbuf_free_bulk(m + sent, BURST - sent);
-		}
-		drain(round == 0 ? 1.0 : 0.5);
-	}
+	rounds_until(n, PORT_AEND, waits_for_reply, build_out2in, &n_answered);
 }
 
 static int cmp_u64(const void *a, const void *b)

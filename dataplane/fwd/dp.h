@@ -18,7 +18,6 @@
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_lpm.h>
-#include <rte_meter.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -110,11 +109,13 @@ struct dp_shared {
 	volatile bool stop;
 };
 
-/* A worker's meter for its share of a VXC's rate (dp_rate.h). */
+/* A worker's token bucket for its share of a VXC's rate (dp_rate.h). */
 struct dp_rate {
-	struct rte_meter_srtcm meter;
-	struct rte_meter_srtcm_profile profile;
-	uint64_t share_bps; /* what the profile was built for; 0: not metered */
+	uint64_t tokens;       /* bytes that may leave now, 32.32 fixed point (no fraction is lost) */
+	uint64_t burst;        /* the bucket's depth, bytes */
+	uint64_t bytes_per_tsc; /* the refill, bytes per TSC cycle in 32.32 fixed point */
+	uint64_t refill_tsc;   /* when tokens were last added */
+	uint64_t share_bps;    /* what the bucket was set up for; 0: not metered */
 };
 
 /* A token bucket refilled from the TSC. */
