@@ -10,7 +10,6 @@
 
 #include "nat_table.h"
 
-
 #define WHEEL_MASK (NAT_WHEEL_SLOTS - 1)
 
 /* Buckets for `capacity` sessions: two keys each, at most 80% of the entries in use when full. */
