@@ -14,7 +14,8 @@
 #include "dp_rate.h"
 
 /* Counts and buffers a finished frame for `port`. */
-static __rte_always_inline void dp_tx_counted(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
+static __rte_always_inline void dp_tx_counted(struct dp_worker *w, uint16_t port, uint16_t vxc,
+					      struct rte_mbuf *m)
 {
 	if (vxc != DP_NO_VXC)
 		w->counters.vxc_tx[vxc]++;
@@ -46,8 +47,9 @@ static inline bool dp_source_is_public(const struct rte_ipv4_hdr *ip, uint32_t l
  * header at l2_len. Whatever header it came with is overwritten, so a tag is popped or pushed by
  * moving the start of the frame, never its bytes. False when there is no headroom for the tag.
  */
-static __rte_always_inline bool dp_write_link_header(struct rte_mbuf *m, const struct rte_ether_addr *src, uint64_t dst,
-				     uint16_t vlan)
+static __rte_always_inline bool dp_write_link_header(struct rte_mbuf *m,
+						     const struct rte_ether_addr *src, uint64_t dst,
+						     uint16_t vlan)
 {
 	uint16_t want = vlan ? RTE_ETHER_HDR_LEN + sizeof(struct rte_vlan_hdr) : RTE_ETHER_HDR_LEN;
 	struct rte_ether_hdr *eth;

@@ -29,8 +29,9 @@ struct nat_batch {
 
 /* Forwarding checks every transit packet passes before NAT: TTL, route, MTU. Returns the adjacency,
  * or -1 when the packet was dropped (and answered with an ICMP error where one is due). */
-static __rte_always_inline int32_t transit(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
-		       struct rte_mbuf *m, const struct pkt_info *info, rte_be32_t dst)
+static __rte_always_inline int32_t transit(struct dp_worker *w, const struct dp_config *cfg,
+					   uint16_t port, uint16_t vxc, struct rte_mbuf *m,
+					   const struct pkt_info *info, rte_be32_t dst)
 {
 	const struct rte_ipv4_hdr *ip = info->ip;
 	int32_t adj;

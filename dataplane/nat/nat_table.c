@@ -15,7 +15,8 @@
 /* Buckets for `capacity` sessions: two keys each, at most 80% of the entries in use when full. */
 static uint32_t bucket_count(uint32_t capacity)
 {
-	uint64_t wanted = ((uint64_t)capacity * 2 * 5 + 4 * NAT_BUCKET_ENTRIES - 1) / (4 * NAT_BUCKET_ENTRIES);
+	uint64_t per_bucket = 4 * NAT_BUCKET_ENTRIES; /* 80% of the entries, times five */
+	uint64_t wanted = ((uint64_t)capacity * 2 * 5 + per_bucket - 1) / per_bucket;
 
 	return rte_align32pow2((uint32_t)RTE_MAX(wanted, 2ull));
 }

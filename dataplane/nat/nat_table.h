@@ -153,7 +153,8 @@ static inline void nat_table_prefetch(const struct nat_table *t, nat_hash_t h)
  * read): NAT_NIL when none there has its signature. The caller confirms with nat_record_has_key()
  * and falls back to nat_table_lookup().
  */
-static inline uint32_t nat_table_candidate(const struct nat_table *t, const struct nat_key *k, nat_hash_t h)
+static inline uint32_t nat_table_candidate(const struct nat_table *t, const struct nat_key *k,
+					   nat_hash_t h)
 {
 	const struct nat_bucket *b = nat_home_bucket(t, h);
 	unsigned mask = nat_bucket_match(b, nat_hash_sig(h));

@@ -317,7 +317,8 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 				uint8_t s = slot[i];
 				int64_t found = candidate[s] == NAT_NIL ? -1 : (int64_t)candidate[s];
 
-				process_keyed(w, dir, m, pi, &keys[s], hashes[s], found, key_pool[s], &o, now);
+				process_keyed(w, dir, m, pi, &keys[s], hashes[s], found, key_pool[s], &o,
+					      now);
 				break;
 			}
 			case CLASS_ICMP_ERROR:

@@ -117,7 +117,8 @@ static __rte_always_inline enum pkt_drop pkt_parse(struct rte_mbuf *m, struct pk
 	l4 = (uint8_t *)ip + sizeof(*ip);
 	l4_len = (uint16_t)(total_len - sizeof(*ip));
 	if (proto == IPPROTO_TCP) {
-		uint16_t doff = (uint16_t)((((const struct rte_tcp_hdr *)(const void *)l4)->data_off >> 4) * 4);
+		const struct rte_tcp_hdr *tcp = (const void *)l4;
+		uint16_t doff = (uint16_t)((tcp->data_off >> 4) * 4);
 
 		if (unlikely(doff < 20 || doff > l4_len))
 			return pkt_parse_full(m, info);
