@@ -56,16 +56,22 @@ static inline uint32_t nat_session_deadline(const struct nat_worker *w, const st
 
 /*
  * Creates the session for in2out key `in` (already known to be absent), choosing the external
- * address from pool `pool` and an external port. Returns its index, or NAT_NIL with *why set.
+ * address from pool `pool` and an external port: its source port if free, else random ones, the
+ * first of them `drawn` unless that is 0 (nat_session_prefetch()). Returns its index, or NAT_NIL
+ * with *why set.
  */
 uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_hash_t in_sig,
-			    uint16_t pool, enum nat_state state, uint32_t now, enum pkt_drop *why);
+			    uint16_t pool, enum nat_state state, uint16_t drawn, uint32_t now,
+			    enum pkt_drop *why);
 
 /*
- * Starts fetching what creating the session for in2out key `in` would touch: its likely out2in
- * bucket, its host's slot and the record it would take (the `nth` new one of this burst).
+ * Starts fetching what creating the session for in2out key `in` would touch: the out2in buckets of
+ * its source port and of the random port it would try next, its host's slot and the record it
+ * would take (the `nth` new one of this burst). Returns that random port, for
+ * nat_session_create(); 0 when there is none.
  */
-void nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool, uint32_t nth);
+uint16_t nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool,
+			      uint32_t nth);
 
 /* Drops session `s`'s reference on its endpoint-independent mapping, ending it with the last one. */
 void nat_eim_unref(struct nat_worker *w, const struct nat_session *s);

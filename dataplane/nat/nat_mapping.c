@@ -132,9 +132,27 @@ static bool search_usable(void *arg, uint16_t port)
 	return candidate_ok(s->w, s->in, s->out, s->out_sig, port, s->eim);
 }
 
-/* Fills out->local_port with a free external port; false when none was found. */
+/* This worker's block of ports in the range class of `port` (below 1024 or not, RFC 6056). */
+static void port_block(const struct nat_worker *w, uint16_t port, uint16_t *first, uint16_t *count)
+{
+	bool low = port < NAT_PORT_HIGH_FIRST;
+
+	*first = w->block_first[low];
+	*count = w->block_count[low];
+}
+
+/* A random port of the block [first, first + count): a multiply and a shift instead of a modulo. */
+static uint16_t draw_port(struct nat_worker *w, uint16_t first, uint16_t count)
+{
+	return (uint16_t)(first + (((nat_random(w) >> 32) * count) >> 32));
+}
+
+/*
+ * Fills out->local_port with a free external port; false when none was found. `drawn`, when not 0,
+ * is the first random port to try, drawn ahead by nat_session_prefetch().
+ */
 static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-			nat_hash_t *out_sig, bool eim)
+			nat_hash_t *out_sig, bool eim, uint16_t drawn)
 {
 	uint16_t wanted = rte_be_to_cpu_16(in->local_port);
 	bool steered = rss_steers(w, in->proto);
@@ -145,9 +163,11 @@ static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct n
 		w->stats.port_kept++;
 		return true;
 	}
-	nat_port_block(&w->plan, wanted < NAT_PORT_HIGH_FIRST, &first, &count);
+	port_block(w, wanted, &first, &count);
 	if (count == 0)
 		return false;
+	if (drawn == 0)
+		drawn = draw_port(w, first, count);
 	if (steered) {
 		/* About one port in n_workers lands here: look at that many more. */
 		struct port_search search = {w, in, out, out_sig, eim};
@@ -155,14 +175,14 @@ static bool choose_port(struct nat_worker *w, const struct nat_key *in, struct n
 
 		if (!nat_rss_pick_port(w->plan.rss, w->plan.worker, rte_be_to_cpu_32(in->remote_addr),
 				       rte_be_to_cpu_16(in->remote_port), rte_be_to_cpu_32(out->local_addr),
-				       first, count, (uint32_t)(nat_random(w) % count),
+				       first, count, (uint32_t)(drawn - first),
 				       (uint32_t)PORT_DRAWS * w->plan.n_workers, search_usable, &search, &port))
 			return false;
 		w->stats.port_random++;
 		return true;
 	}
 	for (draw = 0; draw < PORT_DRAWS; draw++) {
-		uint16_t port = (uint16_t)(first + nat_random(w) % count);
+		uint16_t port = draw == 0 ? drawn : draw_port(w, first, count);
 
 		if (candidate_ok(w, in, out, out_sig, port, eim)) {
 			w->stats.port_random++;
@@ -249,25 +269,40 @@ static uint32_t take_record(struct nat_worker *w, uint32_t now)
 	return idx;
 }
 
-void nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool, uint32_t nth)
+uint16_t nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool,
+			      uint32_t nth)
 {
 	const struct nat_config *cfg = w->config;
 	const struct nat_table *t = &w->table;
+	uint16_t wanted = rte_be_to_cpu_16(in->local_port), first, count, drawn = 0;
 	struct nat_key out;
 
 	if (pool >= cfg->n_pools || cfg->pools[pool].count == 0)
-		return;
-	/* The external tuple that keeps the source port, which most new sessions get. */
+		return 0;
+	/* The external tuple that keeps the source port, which a new session gets when it is free. */
 	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
 		     in->local_port, in->remote_addr, in->remote_port);
 	nat_table_prefetch(t, nat_key_hash(t, &out));
+	/* And the one it tries next: in a busy table (many hosts, few servers) the source port is
+	 * mostly taken towards the same server, and that first random port's bucket would be a cache
+	 * miss of its own. */
+	port_block(w, wanted, &first, &count);
+	if (count != 0) {
+		drawn = draw_port(w, first, count);
+		if (!rss_steers(w, in->proto)) {
+			out.local_port = rte_cpu_to_be_16(drawn);
+			nat_table_prefetch(t, nat_key_hash(t, &out));
+		}
+	}
 	nat_host_prefetch(t, in->local_addr);
 	if (nth < t->n_free)
 		rte_prefetch0(&t->sessions[t->free_stack[t->n_free - 1 - nth]]);
+	return drawn;
 }
 
 uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_hash_t in_sig,
-			    uint16_t pool, enum nat_state state, uint32_t now, enum pkt_drop *why)
+			    uint16_t pool, enum nat_state state, uint16_t drawn, uint32_t now,
+			    enum pkt_drop *why)
 {
 	const struct nat_config *cfg = w->config;
 	bool eim = cfg->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT;
@@ -299,7 +334,7 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
 		     0, in->remote_addr, in->remote_port);
 	if ((eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) ||
-	    (!have_mapping && !choose_port(w, in, &out, &out_sig, eim))) {
+	    (!have_mapping && !choose_port(w, in, &out, &out_sig, eim, drawn))) {
 		fail = PKT_DROP_ports_exhausted;
 		goto give_back;
 	}

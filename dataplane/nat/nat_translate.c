@@ -101,7 +101,7 @@ static inline enum nat_state opening_state(const struct pkt_info *info)
 
 static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, const struct nat_key *k,
 				      nat_hash_t sig, int64_t found, const struct pkt_info *info,
-				      uint16_t pool, uint32_t now, enum pkt_drop *why)
+				      uint16_t pool, uint16_t drawn, uint32_t now, enum pkt_drop *why)
 {
 	enum nat_state state;
 
@@ -121,7 +121,7 @@ static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, co
 		*why = PKT_DROP_tcp_not_syn;
 		return NAT_NIL;
 	}
-	return nat_session_create(w, k, sig, pool, state, now, why);
+	return nat_session_create(w, k, sig, pool, state, drawn, now, why);
 }
 
 /* Translates the addresses and ports of a packet with a transport header in session `s`. */
@@ -232,14 +232,15 @@ static void frag_first(struct nat_worker *w, enum nat_dir dir, struct nat_frag *
 
 static __rte_always_inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
 				 struct pkt_info *info, const struct nat_key *k, nat_hash_t sig,
-				 int64_t found, uint16_t pool, struct burst_out *o, uint32_t now)
+				 int64_t found, uint16_t pool, uint16_t drawn, struct burst_out *o,
+				 uint32_t now)
 {
 	enum pkt_drop why = PKT_DROP_NONE;
 	struct nat_frag *frag = NULL;
 	struct nat_session *s;
 	uint32_t idx;
 
-	idx = find_or_create(w, dir, k, sig, found, info, pool, now, &why);
+	idx = find_or_create(w, dir, k, sig, found, info, pool, drawn, now, &why);
 	if (idx == NAT_NIL) {
 		drop(w, m, why);
 		return;
@@ -283,7 +284,7 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 		struct nat_key keys[NAT_BURST_MAX];
 		nat_hash_t hashes[NAT_BURST_MAX];
 		uint32_t candidate[NAT_BURST_MAX];
-		uint16_t key_pool[NAT_BURST_MAX];
+		uint16_t key_pool[NAT_BURST_MAX], drawn[NAT_BURST_MAX];
 		uint8_t class[NAT_BURST_MAX], slot[NAT_BURST_MAX];
 		enum pkt_drop why[NAT_BURST_MAX];
 		uint16_t i, n_keys = 0, n_new = 0;
@@ -301,10 +302,11 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 		 * creating a session would need. */
 		for (i = 0; i < n_keys; i++) {
 			candidate[i] = nat_table_candidate(&w->table, &keys[i], hashes[i]);
+			drawn[i] = 0;
 			if (candidate[i] != NAT_NIL)
 				rte_prefetch0(&w->table.sessions[candidate[i]]);
 			else if (dir == NAT_DIR_IN2OUT)
-				nat_session_prefetch(w, &keys[i], key_pool[i], n_new++);
+				drawn[i] = nat_session_prefetch(w, &keys[i], key_pool[i], n_new++);
 		}
 
 		for (i = 0; i < count; i++) {
@@ -317,8 +319,8 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 				uint8_t s = slot[i];
 				int64_t found = candidate[s] == NAT_NIL ? -1 : (int64_t)candidate[s];
 
-				process_keyed(w, dir, m, pi, &keys[s], hashes[s], found, key_pool[s], &o,
-					      now);
+				process_keyed(w, dir, m, pi, &keys[s], hashes[s], found, key_pool[s],
+					      drawn[s], &o, now);
 				break;
 			}
 			case CLASS_ICMP_ERROR:

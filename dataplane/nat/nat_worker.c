@@ -28,6 +28,8 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 	w->plan.worker = params->worker;
 	w->plan.n_workers = params->n_workers;
 	w->plan.rss = params->rss;
+	nat_port_block(&w->plan, false, &w->block_first[0], &w->block_count[0]);
+	nat_port_block(&w->plan, true, &w->block_first[1], &w->block_count[1]);
 	/* Never zero: xorshift would stay at zero forever. */
 	w->rng = rte_rdtsc() | 1;
 	w->next_ip_id = (uint16_t)rte_rdtsc();

@@ -51,6 +51,9 @@ struct nat_worker {
 	struct nat_frag_table frags;
 	const struct nat_config *config; /* published by the control thread; read-only here */
 	struct nat_port_plan plan;
+	/* The plan's blocks of this worker, [0] of ports from 1024 up, [1] of those below: asked for
+	 * each new session, and block boundaries divide. */
+	uint16_t block_first[2], block_count[2];
 	uint64_t rng;
 	uint16_t next_ip_id;
 	uint32_t live_sessions; /* created and not yet released (held-back records not counted) */
