@@ -14,6 +14,7 @@
 #include <rte_eal.h>
 
 #include "cli.h"
+#include "log.h"
 #include "runtime.h"
 
 #define EXIT_CONFIG 2
@@ -114,14 +115,14 @@ int main(int argc, char **argv)
 		case 'T':
 			rt_opt.bgp_table = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end != '\0' || rt_opt.bgp_table == 0 || rt_opt.bgp_table >= 0xfffffff0u) {
-				fprintf(stderr, "secnat: --bgp-table '%s': a kernel table number\n", optarg);
+				log_msg(LOG_ERR, "--bgp-table '%s': a kernel table number", optarg);
 				return EXIT_CONFIG;
 			}
 			break;
 		case 'S':
 			rt_opt.sessions_per_worker = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end != '\0' || rt_opt.sessions_per_worker < 64) {
-				fprintf(stderr, "secnat: --sessions '%s': a number of at least 64\n", optarg);
+				log_msg(LOG_ERR, "--sessions '%s': a number of at least 64", optarg);
 				return EXIT_CONFIG;
 			}
 			break;
@@ -134,13 +135,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "secnat: unexpected argument '%s'\n", argv[optind]);
+		log_msg(LOG_ERR, "unexpected argument '%s'", argv[optind]);
 		return EXIT_CONFIG;
 	}
 
 	config_init(&cfg);
 	if (file != NULL && cli_load_file(&cfg, file, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		/* --check answers a person at a terminal; the daemon's lines go to the journal. */
+		if (check)
+			fprintf(stderr, "%s\n", err);
+		else
+			log_bare(LOG_ERR, err);
 		return EXIT_CONFIG;
 	}
 	if (check) {
@@ -152,9 +157,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	log_capture_dpdk();
 	ret = rte_eal_init(eal_argc, eal_argv);
 	if (ret < 0) {
-		fprintf(stderr, "secnat: EAL initialisation failed (see above)\n");
+		log_msg(LOG_ERR, "EAL initialisation failed (see above)");
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -162,7 +168,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN); /* a client or BIRD hanging up is an error return, not our death */
 	ret = runtime_start(&rt, &cfg, &rt_opt, &config_error);
 	if (ret == 0) {
-		fprintf(stderr, "secnat: running (%u worker%s); %s\n", rt.shared->n_workers,
+		log_msg(LOG_INFO, "running (%u worker%s); %s", rt.shared->n_workers,
 			rt.shared->n_workers == 1 ? "" : "s",
 			rt_opt.interactive ? "'help' lists the commands, Tab completes, '?' shows choices, "
 					     "'quit' stops secnat"

@@ -268,3 +268,21 @@ void bird_daemon_stop(struct bird_daemon *d)
 	}
 	d->pid = 0;
 }
+
+void bird_daemon_fini(struct bird_daemon *d)
+{
+	char out[sizeof(d->log) + 8], tmp[sizeof(d->conf) + 4];
+
+	bird_daemon_stop(d);
+	if (d->dir[0] == '\0')
+		return;
+	snprintf(out, sizeof(out), "%s.out", d->log);
+	snprintf(tmp, sizeof(tmp), "%s.new", d->conf);
+	unlink(d->conf);
+	unlink(tmp);
+	unlink(d->sock);
+	unlink(d->log);
+	unlink(out);
+	rmdir(d->dir);
+	d->dir[0] = '\0';
+}

@@ -49,5 +49,7 @@ int bird_daemon_query(struct bird_daemon *d, const char *command, bird_line_fn l
 
 /* Stops BIRD (SIGTERM, then SIGKILL after two seconds); its kernel routes go with it. */
 void bird_daemon_stop(struct bird_daemon *d);
+/* Stops BIRD and removes its directory with everything in it (the configuration holds passwords). */
+void bird_daemon_fini(struct bird_daemon *d);
 
 uint64_t bird_now_ms(void);

@@ -17,11 +17,11 @@
 
 #include "bird_conf.h"
 #include "bird_daemon.h"
+#include "log.h"
 #include "route_import.h"
 #include "runtime.h"
 
 #define RESTART_GRACE_MS 30000
-#define DEFAULT_SOCKET "/run/secnat/secnat.sock"
 
 struct rt_bgp {
 	struct bird_daemon bird;
@@ -29,6 +29,7 @@ struct rt_bgp {
 	bool import_open;
 	bool external; /* --bird none: no daemon of ours */
 	char *applied; /* the configuration text BIRD runs with: reload only when it changes */
+	struct log_limit restart_log; /* a BIRD that dies at once would otherwise say so every second */
 };
 
 static void import_set(void *arg, const struct ipv4_prefix *p, const uint32_t *gws, unsigned n)
@@ -102,7 +103,6 @@ int rt_bgp_start(struct runtime *rt)
 {
 	const char *bird_binary = rt->opt.bird_binary ? rt->opt.bird_binary : "/usr/sbin/bird";
 	uint32_t table = rt->opt.bgp_table ? rt->opt.bgp_table : BGP_KERNEL_TABLE;
-	const char *socket = rt->opt.socket_path ? rt->opt.socket_path : DEFAULT_SOCKET;
 	char dir[BIRD_PATH_MAX], err[256];
 	struct rt_bgp *b;
 	int ret;
@@ -113,12 +113,13 @@ int rt_bgp_start(struct runtime *rt)
 	b = rt->bgp_ctl = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
+	b->restart_log.interval_ms = 60000;
 	/* Beside the control socket, so that two secnat instances never share a daemon. */
-	if ((size_t)snprintf(dir, sizeof(dir), "%s.bird", socket) >= sizeof(dir))
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.bird", rt->opt.socket_path) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	ret = bird_daemon_init(&b->bird, dir, bird_binary, rt->cp_netns);
 	if (ret != 0) {
-		fprintf(stderr, "secnat: BGP directory %s: %s\n", dir, strerror(-ret));
+		log_msg(LOG_ERR, "BGP directory %s: %s", dir, strerror(-ret));
 		return ret;
 	}
 	ret = rt_netns_enter(rt);
@@ -127,7 +128,7 @@ int rt_bgp_start(struct runtime *rt)
 		rt_netns_leave(rt);
 	}
 	if (ret != 0) {
-		fprintf(stderr, "secnat: cannot follow kernel table %u: %s\n", table, strerror(-ret));
+		log_msg(LOG_ERR, "cannot follow kernel table %u: %s", table, strerror(-ret));
 		return ret;
 	}
 	b->import_open = true;
@@ -137,7 +138,7 @@ int rt_bgp_start(struct runtime *rt)
 	}
 	ret = rt_bgp_apply(rt, &rt->cfg, err, sizeof(err));
 	if (ret != 0)
-		fprintf(stderr, "secnat: %s\n", err);
+		log_msg(LOG_ERR, "%s", err);
 	return ret;
 }
 
@@ -149,8 +150,8 @@ void rt_bgp_poll(struct runtime *rt)
 	if (b == NULL)
 		return;
 	if (!b->external && bird_daemon_tick(&b->bird, now)) {
-		fprintf(stderr, "secnat: BIRD exited; restarting it, its routes kept for %d s\n",
-			RESTART_GRACE_MS / 1000);
+		log_limited(&b->restart_log, LOG_WARNING, "BIRD exited; restarting it, its routes kept for %d s",
+			    RESTART_GRACE_MS / 1000);
 		rt->bgp_grace_until_ms = now + RESTART_GRACE_MS;
 	}
 	if (rt->bgp_grace_until_ms != 0 && now >= rt->bgp_grace_until_ms) {
@@ -167,7 +168,7 @@ void rt_bgp_stop(struct runtime *rt)
 
 	if (b == NULL)
 		return;
-	bird_daemon_stop(&b->bird);
+	bird_daemon_fini(&b->bird);
 	if (b->import_open)
 		route_import_close(&b->import);
 	free(b->applied);

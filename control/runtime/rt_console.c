@@ -23,6 +23,7 @@
 #include <cmdline_socket.h>
 
 #include "cli.h"
+#include "log.h"
 #include "runtime.h"
 
 #define WORD_MAX 128
@@ -214,7 +215,7 @@ int rt_console_open(struct runtime *rt)
 	console.rt = rt;
 	console.cl = cmdline_stdin_new(console_context, "secnat> ");
 	if (console.cl == NULL) {
-		fprintf(stderr, "secnat: cannot start the console\n");
+		log_msg(LOG_ERR, "cannot start the console");
 		return -ENOMEM;
 	}
 	rt->console = console.cl;

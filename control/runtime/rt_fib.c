@@ -17,6 +17,7 @@
 #include <rte_malloc.h>
 
 #include "bird_conf.h"
+#include "log.h"
 #include "runtime.h"
 
 static uint64_t prefix_key(const struct ipv4_prefix *p)
@@ -97,8 +98,7 @@ static int fib_set(struct runtime *rt, const struct ipv4_prefix *p, uint32_t adj
 		char text[IPV4_PREFIX_STRLEN];
 
 		rt->fib_errors++;
-		fprintf(stderr, "secnat: cannot install route %s: %s\n", ipv4_prefix_format(p, text),
-			strerror(-ret));
+		log_msg(LOG_ERR, "cannot install route %s: %s", ipv4_prefix_format(p, text), strerror(-ret));
 	}
 	return ret;
 }

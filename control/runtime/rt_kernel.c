@@ -22,6 +22,7 @@
 
 #include <rte_ip.h>
 
+#include "log.h"
 #include "runtime.h"
 
 #define KERNEL_READS_PER_POLL 256
@@ -37,10 +38,13 @@ static void tun_name(const struct cfg_vxc *v, unsigned index, char *buf)
 
 static int ifreq_ioctl(int s, unsigned long request, struct ifreq *ifr, const char *what)
 {
+	int err;
+
 	if (ioctl(s, request, ifr) == 0)
 		return 0;
-	fprintf(stderr, "secnat: %s on %s: %s\n", what, ifr->ifr_name, strerror(errno));
-	return -errno;
+	err = errno;
+	log_msg(LOG_ERR, "%s on %s: %s", what, ifr->ifr_name, strerror(err));
+	return -err;
 }
 
 static void set_inet(struct sockaddr *sa, uint32_t host_order)

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "runtime.h"
 
 static int set_loopback_up(void)
@@ -52,7 +53,7 @@ static int name_namespace(struct runtime *rt, const char *name)
 	mkdir("/run/netns", 0755);
 	fd = open(rt->cp_netns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (fd < 0) {
-		fprintf(stderr, "secnat: namespace %s: %s\n", name,
+		log_msg(LOG_ERR, "namespace %s: %s", name,
 			errno == EEXIST ? "exists already (another secnat, or left over: ip netns del it)"
 					: strerror(errno));
 		rt->cp_netns_path[0] = '\0';
@@ -62,7 +63,7 @@ static int name_namespace(struct runtime *rt, const char *name)
 	if (mount("/proc/thread-self/ns/net", rt->cp_netns_path, "none", MS_BIND, NULL) != 0) {
 		int ret = -errno;
 
-		fprintf(stderr, "secnat: cannot name namespace %s: %s\n", name, strerror(errno));
+		log_msg(LOG_ERR, "cannot name namespace %s: %s", name, strerror(errno));
 		unlink(rt->cp_netns_path);
 		rt->cp_netns_path[0] = '\0';
 		return ret;
@@ -79,7 +80,7 @@ int rt_netns_create(struct runtime *rt)
 		return -errno;
 	if (unshare(CLONE_NEWNET) != 0) {
 		ret = -errno;
-		fprintf(stderr, "secnat: cannot make the control-plane namespace: %s (needs CAP_SYS_ADMIN)\n",
+		log_msg(LOG_ERR, "cannot make the control-plane namespace: %s (needs CAP_SYS_ADMIN)",
 			strerror(errno));
 		return ret;
 	}
@@ -99,7 +100,7 @@ int rt_netns_enter(struct runtime *rt)
 void rt_netns_leave(struct runtime *rt)
 {
 	if (setns(rt->host_netns, CLONE_NEWNET) != 0)
-		fprintf(stderr, "secnat: cannot return to the host namespace: %s\n", strerror(errno));
+		log_msg(LOG_ERR, "cannot return to the host namespace: %s", strerror(errno));
 }
 
 void rt_netns_close(struct runtime *rt)

@@ -7,7 +7,6 @@
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,38 +15,30 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "runtime.h"
 
-#define DEFAULT_SOCKET "/run/secnat/secnat.sock"
 #define LINE_MAX_LEN 1024
-
-static const char *socket_path(const struct runtime *rt)
-{
-	return rt->opt.socket_path ? rt->opt.socket_path : DEFAULT_SOCKET;
-}
 
 int rt_socket_open(struct runtime *rt)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *path = socket_path(rt);
-	char dir[sizeof(sa.sun_path)];
+	const char *path = rt->opt.socket_path;
 	mode_t old_umask;
 	int fd, ret;
 
 	rt->listen_fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "secnat: socket path %s is too long\n", path);
+		log_msg(LOG_ERR, "socket path %s is too long", path);
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	mkdir(dirname(dir), 0755);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* A socket file that nobody answers on is left over from a crash: take its place. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		fprintf(stderr, "secnat: another secnat answers on %s\n", path);
+		log_msg(LOG_ERR, "another secnat answers on %s", path);
 		close(fd);
 		return -EADDRINUSE;
 	}
@@ -57,7 +48,7 @@ int rt_socket_open(struct runtime *rt)
 	umask(old_umask);
 	if (ret != 0 || listen(fd, 16) != 0) {
 		ret = -errno;
-		fprintf(stderr, "secnat: control socket %s: %s\n", path, strerror(errno));
+		log_msg(LOG_ERR, "control socket %s: %s", path, strerror(-ret));
 		close(fd);
 		return ret;
 	}
@@ -112,6 +103,6 @@ void rt_socket_close(struct runtime *rt)
 	if (rt->listen_fd < 0)
 		return;
 	close(rt->listen_fd);
-	unlink(socket_path(rt));
+	unlink(rt->opt.socket_path);
 	rt->listen_fd = -1;
 }

@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 
 #include "cli.h"
+#include "log.h"
 #include "runtime.h"
 
 #define RX_DESC 1024
@@ -31,9 +32,7 @@ static int fail(bool *config_error, bool is_config, int err, const char *fmt, ..
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "secnat: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
 	*config_error = is_config;
 	return err;
@@ -203,6 +202,13 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	rt->quit = false;
 	rt->cfg = *cfg;
 	rt->opt = *opt;
+	if (rt->opt.socket_path == NULL)
+		rt->opt.socket_path = RT_DEFAULT_SOCKET;
+	/* Before anything puts a file there: the socket, BIRD's directory. */
+	ret = run_dir_claim(&rt->run_dir, rt->opt.socket_path);
+	if (ret != 0)
+		return fail(config_error, false, ret, "runtime directory of %s: %s", rt->opt.socket_path,
+			    strerror(-ret));
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (n_workers < DP_MAX_WORKERS)
 			rt->worker_lcores[n_workers++] = lcore;
@@ -255,7 +261,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot start BGP");
 	if (rt_telemetry_register() != 0)
-		fprintf(stderr, "secnat: telemetry commands not registered (EAL started with --no-telemetry?)\n");
+		log_msg(LOG_WARNING, "telemetry commands not registered (EAL started with --no-telemetry?)");
 	ret = rt_socket_open(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot open the control socket");
@@ -346,8 +352,10 @@ void runtime_stop(struct runtime *rt)
 {
 	uint16_t p, i;
 
-	if (rt->shared == NULL)
+	if (rt->shared == NULL) {
+		run_dir_release(&rt->run_dir);
 		return;
+	}
 	rt_console_close(rt);
 	rt_socket_close(rt);
 	rt_bgp_stop(rt); /* before the TUNs: BIRD's sessions close over them */
@@ -365,4 +373,5 @@ void runtime_stop(struct runtime *rt)
 			nat_worker_fini(&rt->workers[i]->nat);
 	rt_neigh_fini(rt);
 	rt_netns_close(rt);
+	run_dir_release(&rt->run_dir);
 }

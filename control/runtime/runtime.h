@@ -12,10 +12,13 @@
 #include "config.h"
 #include "dp.h"
 #include "nat_rss.h"
+#include "run_dir.h"
+
+#define RT_DEFAULT_SOCKET "/run/secnat/secnat.sock"
 
 struct rt_options {
 	uint32_t sessions_per_worker;
-	const char *socket_path;
+	const char *socket_path;   /* NULL: RT_DEFAULT_SOCKET */
 	const char *bird_binary;  /* NULL: /usr/sbin/bird; "none": another daemon writes the table */
 	const char *cp_netns_name; /* name the control-plane namespace under /run/netns */
 	uint32_t bgp_table;        /* the kernel table routes are imported from; 0: BGP_KERNEL_TABLE */
@@ -56,6 +59,7 @@ struct rt_tun {
 struct runtime {
 	struct secnat_config cfg;
 	struct rt_options opt;
+	struct run_dir run_dir; /* the socket's folder, made if missing */
 	struct dp_shared *shared;
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned worker_lcores[DP_MAX_WORKERS];
