@@ -19,12 +19,14 @@
 
 #define EXIT_CONFIG 2
 
-static volatile bool stopping;
+static volatile bool stopping, reload_wanted;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = true;
+	if (sig == SIGHUP)
+		reload_wanted = true;
+	else
+		stopping = true;
 }
 
 static bool is_app_option(const char *arg)
@@ -148,6 +150,7 @@ int main(int argc, char **argv)
 			log_bare(LOG_ERR, err);
 		return EXIT_CONFIG;
 	}
+	rt_opt.config_file = file;
 	if (check) {
 		if (file == NULL) {
 			fprintf(stderr, "secnat: --check needs -f FILE\n");
@@ -165,6 +168,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal); /* configure replace with the startup file */
 	signal(SIGPIPE, SIG_IGN); /* a client or BIRD hanging up is an error return, not our death */
 	ret = runtime_start(&rt, &cfg, &rt_opt, &config_error);
 	if (ret == 0) {
@@ -173,7 +177,7 @@ int main(int argc, char **argv)
 			rt_opt.interactive ? "'help' lists the commands, Tab completes, '?' shows choices, "
 					     "'quit' stops secnat"
 					   : "SIGINT or SIGTERM stops it");
-		runtime_loop(&rt, &stopping);
+		runtime_loop(&rt, &stopping, &reload_wanted);
 	}
 	runtime_stop(&rt);
 	rte_eal_cleanup();

@@ -11,7 +11,7 @@
 
 static const struct cli_command *const groups[] = {
 	cli_port_commands, cli_vxc_commands, cli_nat_commands, cli_route_commands, cli_bgp_commands,
-	cli_show_commands, cli_show_bgp_commands,
+	cli_show_commands, cli_show_bgp_commands, cli_ops_commands,
 };
 
 /* One element of a syntax string. */
@@ -188,9 +188,13 @@ int cli_execute(struct secnat_config *cfg, const char *text, FILE *out, char *er
 int cli_execute_rt(struct secnat_config *cfg, void *runtime, const char *text, FILE *out, char *err,
 		   size_t err_len)
 {
-	static struct secnat_config scratch; /* control thread only; too large for its stack */
+	/* Control thread only; too large for its stack. One per nesting level: `configure replace`
+	 * runs the lines of its file while its own line is being executed. */
+	static struct secnat_config scratches[CLI_MAX_DEPTH];
+	static unsigned depth;
+	struct secnat_config *scratch = &scratches[depth];
 	const struct cli_command *best = NULL;
-	struct cli_ctx ctx = {.cfg = &scratch, .out = out, .runtime = runtime, .err = ""};
+	struct cli_ctx ctx = {.cfg = scratch, .out = out, .runtime = runtime, .err = ""};
 	char buf[LINE_MAX_LEN];
 	struct cli_line line;
 	int best_depth = 0, ret;
@@ -212,20 +216,26 @@ int cli_execute_rt(struct secnat_config *cfg, void *runtime, const char *text, F
 		const struct cli_command *c;
 
 		for (c = groups[g]; c->syntax != NULL; c++) {
-			int depth;
+			int matched;
 
-			if (syntax_matches(c->syntax, &line, &depth)) {
-				scratch = *cfg;
+			if (syntax_matches(c->syntax, &line, &matched)) {
+				if (depth + 1 == CLI_MAX_DEPTH) {
+					snprintf(err, err_len, "commands nested too deep");
+					return -ELOOP;
+				}
+				*scratch = *cfg;
+				depth++;
 				ret = c->handler(&ctx, &line);
+				depth--;
 				if (ret < 0) {
 					snprintf(err, err_len, "%s", ctx.err);
 					return ret;
 				}
-				*cfg = scratch;
+				*cfg = *scratch;
 				return 0;
 			}
-			if (depth > best_depth) {
-				best_depth = depth;
+			if (matched > best_depth) {
+				best_depth = matched;
 				best = c;
 			}
 		}

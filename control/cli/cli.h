@@ -17,6 +17,7 @@
 
 #define CLI_MAX_TOKENS 24
 #define CLI_ERR_MAX 256
+#define CLI_MAX_DEPTH 3 /* a command line, and the lines of the file `configure replace` reads */
 
 struct cli_line {
 	int argc;
@@ -45,6 +46,7 @@ extern const struct cli_command cli_route_commands[];
 extern const struct cli_command cli_bgp_commands[];
 extern const struct cli_command cli_show_commands[];
 extern const struct cli_command cli_show_bgp_commands[];
+extern const struct cli_command cli_ops_commands[];
 
 /*
  * Runs one command line against `cfg`. Returns 0 (cfg changed as the command says; blank and comment
@@ -84,6 +86,16 @@ bool cli_prefix(struct cli_ctx *ctx, const char *s, const char *what, struct ipv
 bool cli_network(struct cli_ctx *ctx, const char *s, const char *what, struct ipv4_prefix *out);
 /* A network prefix of public space (refuses RFC 1918, bogons, the default route). */
 bool cli_public_network(struct cli_ctx *ctx, const char *s, const char *what, struct ipv4_prefix *out);
+
+/*
+ * The configuration as the commands that build it, one per line, in an order the startup file can
+ * replay (ports before the VXCs on them, VXCs before their pools, routes and neighbors). Settings at
+ * their defaults are left out. With `hide_secrets`, BGP passwords print as "<hidden>".
+ */
+void cli_write_config(FILE *out, const struct secnat_config *cfg, bool hide_secrets);
+
+/* The keyword of `nat timeout <which>`, or NULL for a timeout the operator does not set. */
+const char *cli_nat_timeout_name(enum nat_timeout which);
 
 /*
  * Loads a startup file: commands one per line, '#' comments, blank lines. All or nothing: on the first

@@ -65,6 +65,16 @@ static const struct {
 
 #define TIMEOUT_MAX (7 * 24 * 3600)
 
+const char *cli_nat_timeout_name(enum nat_timeout which)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++)
+		if (timeouts[i].which == which)
+			return timeouts[i].name;
+	return NULL; /* not one the operator sets */
+}
+
 static int nat_timeout(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	char what[48];

@@ -106,12 +106,13 @@ static int fib_set(struct runtime *rt, const struct ipv4_prefix *p, uint32_t adj
 struct wanted_route {
 	struct ipv4_prefix prefix;
 	int adj;
+	uint32_t via;
 	unsigned distance;
 };
 
 /* Adds or improves `prefix`'s entry in the wanted list: the lowest distance wins. */
 static void want(struct wanted_route *list, unsigned *n, const struct ipv4_prefix *prefix, int adj,
-		 unsigned distance)
+		 uint32_t via, unsigned distance)
 {
 	unsigned i;
 
@@ -121,12 +122,14 @@ static void want(struct wanted_route *list, unsigned *n, const struct ipv4_prefi
 		if (list[i].prefix.addr == prefix->addr && list[i].prefix.len == prefix->len) {
 			if (distance < list[i].distance) {
 				list[i].adj = adj;
+				list[i].via = via;
 				list[i].distance = distance;
 			}
 			return;
 		}
 	list[*n].prefix = *prefix;
 	list[*n].adj = adj;
+	list[*n].via = via;
 	list[*n].distance = distance;
 	(*n)++;
 }
@@ -144,12 +147,12 @@ int rt_fib_sync(struct runtime *rt, const struct secnat_config *cfg)
 			continue;
 		net.len = p->address.len;
 		net.addr = p->address.addr & ipv4_mask(net.len);
-		want(list, &n, &net, adjacency(rt, (uint16_t)i, DP_NO_VXC, 0), 0);
+		want(list, &n, &net, adjacency(rt, (uint16_t)i, DP_NO_VXC, 0), 0, 0);
 	}
 	for (i = 0; i < cfg->n_vxcs; i++) {
 		struct ipv4_prefix net = {.addr = cfg->vxcs[i].local.addr & ipv4_mask(31), .len = 31};
 
-		want(list, &n, &net, adjacency(rt, cfg->vxcs[i].port, (uint16_t)i, 0), 0);
+		want(list, &n, &net, adjacency(rt, cfg->vxcs[i].port, (uint16_t)i, 0), 0, 0);
 	}
 	for (i = 0; i < cfg->n_routes; i++) {
 		const struct cfg_route *r = &cfg->routes[i];
@@ -161,7 +164,7 @@ int rt_fib_sync(struct runtime *rt, const struct secnat_config *cfg)
 		for (j = 0; j < CFG_MAX_PORTS && adj < 0; j++)
 			if (cfg->ports[j].has_address && ipv4_prefix_contains(&cfg->ports[j].address, r->via))
 				adj = adjacency(rt, (uint16_t)j, DP_NO_VXC, r->via);
-		want(list, &n, &r->prefix, adj, r->distance);
+		want(list, &n, &r->prefix, adj, r->via, r->distance);
 	}
 
 	/* Add or repoint what is wanted, unless BGP has the prefix at a better distance; then remove
@@ -194,6 +197,7 @@ int rt_fib_sync(struct runtime *rt, const struct secnat_config *cfg)
 	for (i = 0; i < n; i++) {
 		rt->installed[i].prefix = list[i].prefix;
 		rt->installed[i].adj = (uint32_t)list[i].adj;
+		rt->installed[i].via = list[i].via;
 		rt->installed[i].distance = (uint8_t)list[i].distance;
 	}
 	return 0;
@@ -355,4 +359,23 @@ void rt_fib_bgp_sweep(struct runtime *rt)
 			gone[n++] = (uint32_t)(uintptr_t)data;
 	for (i = 0; i < n; i++)
 		rt_fib_bgp_del(rt, &rt->bgp_routes[gone[i]].prefix, false);
+}
+
+/* The same choice rt_fib_sync and bgp_install make: the lowest distance, a configured route on a tie. */
+bool rt_fib_uses_configured(const struct runtime *rt, const struct ipv4_prefix *p, uint32_t via,
+			    uint8_t distance)
+{
+	const struct rt_fib_route *c = configured(rt, p);
+	const struct rt_bgp_route *b = bgp_route(rt, p);
+
+	if (c == NULL || c->via != via || c->distance != distance)
+		return false;
+	return b == NULL || b->adj < 0 || BGP_DISTANCE >= c->distance;
+}
+
+bool rt_fib_uses_bgp(const struct runtime *rt, const struct rt_bgp_route *b)
+{
+	const struct rt_fib_route *c = configured(rt, &b->prefix);
+
+	return b->adj >= 0 && (c == NULL || c->distance > BGP_DISTANCE);
 }

@@ -189,18 +189,21 @@ static int show_vxc(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+/* One route; `selected`: the one the FIB forwards its prefix with ("*", as routers mark it). */
 static void route_row(struct cli_ctx *ctx, bool json, bool *first, const struct ipv4_prefix *p,
-		      const char *via, const char *source, const char *vxc)
+		      const char *via, const char *source, const char *vxc, bool selected)
 {
 	char prefix[IPV4_PREFIX_STRLEN];
 
 	ipv4_prefix_format(p, prefix);
 	if (json)
-		fprintf(ctx->out, "%s{\"prefix\":\"%s\",\"via\":%s%s%s,\"source\":\"%s\",\"vxc\":%s%s%s}",
+		fprintf(ctx->out, "%s{\"prefix\":\"%s\",\"via\":%s%s%s,\"source\":\"%s\",\"vxc\":%s%s%s,"
+			"\"selected\":%s}",
 			*first ? "" : ",", prefix, via ? "\"" : "", via ? via : "null", via ? "\"" : "", source,
-			vxc ? "\"" : "", vxc ? vxc : "null", vxc ? "\"" : "");
+			vxc ? "\"" : "", vxc ? vxc : "null", vxc ? "\"" : "", selected ? "true" : "false");
 	else
-		fprintf(ctx->out, "%-18s %-15s %-9s %s\n", prefix, via ? via : "-", source, vxc ? vxc : "-");
+		fprintf(ctx->out, "%c %-18s %-15s %-9s %s\n", selected ? '*' : ' ', prefix, via ? via : "-",
+			source, vxc ? vxc : "-");
 	*first = false;
 }
 
@@ -215,32 +218,36 @@ static int show_route(struct cli_ctx *ctx, const struct cli_line *line)
 
 	if (rt == NULL)
 		return 0;
-	fprintf(ctx->out, json ? "{\"routes\":[" : "%-18s %-15s %-9s %s\n", "prefix", "via", "source", "vxc");
+	fprintf(ctx->out, json ? "{\"routes\":[" : "  %-18s %-15s %-9s %s\n", "prefix", "via", "source", "vxc");
 	for (i = 0; i < CFG_MAX_PORTS; i++)
 		if (rt->cfg.ports[i].has_address) {
 			struct ipv4_prefix net = rt->cfg.ports[i].address;
 
 			net.addr &= ipv4_mask(net.len);
-			route_row(ctx, json, &first, &net, NULL, "connected", NULL);
+			route_row(ctx, json, &first, &net, NULL, "connected", NULL,
+				  rt_fib_uses_configured(rt, &net, 0, 0));
 		}
 	for (i = 0; i < rt->cfg.n_vxcs; i++) {
 		struct ipv4_prefix net = {.addr = rt->cfg.vxcs[i].local.addr & ipv4_mask(31), .len = 31};
 
-		route_row(ctx, json, &first, &net, NULL, "connected", rt->cfg.vxcs[i].name);
+		route_row(ctx, json, &first, &net, NULL, "connected", rt->cfg.vxcs[i].name,
+			  rt_fib_uses_configured(rt, &net, 0, 0));
 	}
 	for (i = 0; i < rt->cfg.n_routes; i++) {
 		const struct cfg_route *r = &rt->cfg.routes[i];
 		const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, r->via);
 		char via[IPV4_STRLEN];
 
-		route_row(ctx, json, &first, &r->prefix, ipv4_format(r->via, via), "static", v ? v->name : NULL);
+		route_row(ctx, json, &first, &r->prefix, ipv4_format(r->via, via), "static", v ? v->name : NULL,
+			  rt_fib_uses_configured(rt, &r->prefix, r->via, r->distance));
 	}
 	while (rt->bgp != NULL && rte_hash_iterate(rt->bgp, &key, &data, &iter) >= 0) {
 		const struct rt_bgp_route *b = &rt->bgp_routes[(uintptr_t)data];
 		const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, b->gateway);
 		char via[IPV4_STRLEN];
 
-		route_row(ctx, json, &first, &b->prefix, ipv4_format(b->gateway, via), "bgp", v ? v->name : NULL);
+		route_row(ctx, json, &first, &b->prefix, ipv4_format(b->gateway, via), "bgp", v ? v->name : NULL,
+			  rt_fib_uses_bgp(rt, b));
 	}
 	fprintf(ctx->out, json ? "]}\n" : "");
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Start-up, the control loop and shutdown of the running appliance. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "bird_daemon.h" /* bird_now_ms */
 #include "cli.h"
 #include "log.h"
 #include "runtime.h"
@@ -311,12 +313,39 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 	return 0;
 }
 
-void runtime_loop(struct runtime *rt, volatile bool *stop)
+/* SIGHUP: the startup file, edited, becomes the running configuration (what differs, or nothing). */
+static void reload(struct runtime *rt)
+{
+	char line[PATH_MAX + 32], err[512];
+	int ret;
+
+	if (rt->opt.config_file == NULL) {
+		log_msg(LOG_WARNING, "SIGHUP ignored: secnat was started without -f");
+		return;
+	}
+	service_reloading();
+	snprintf(line, sizeof(line), "configure replace %s", rt->opt.config_file);
+	ret = runtime_execute(rt, line, NULL, err, sizeof(err));
+	if (ret == 0)
+		log_msg(LOG_INFO, "SIGHUP: %s applied", rt->opt.config_file);
+	else
+		log_msg(LOG_ERR, "SIGHUP: %s refused, nothing changed: %s", rt->opt.config_file, err);
+	service_ready(rt);
+}
+
+void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload_wanted)
 {
 	if (rt->opt.interactive && rt_console_open(rt) != 0)
 		return;
+	service_init(&rt->service);
+	service_ready(rt);
 	while (!*stop && !rt->quit) {
 		uint16_t i;
+
+		if (*reload_wanted) {
+			*reload_wanted = false;
+			reload(rt);
+		}
 
 		for (i = 0; i < rt->shared->n_workers; i++) {
 			struct dp_worker *w = rt->workers[i];
@@ -344,6 +373,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop)
 		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
+		service_watchdog(&rt->service, rt, bird_now_ms());
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
 	}
 }
@@ -352,6 +382,7 @@ void runtime_stop(struct runtime *rt)
 {
 	uint16_t p, i;
 
+	service_stopping();
 	if (rt->shared == NULL) {
 		run_dir_release(&rt->run_dir);
 		return;

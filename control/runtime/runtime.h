@@ -13,12 +13,14 @@
 #include "dp.h"
 #include "nat_rss.h"
 #include "run_dir.h"
+#include "service.h"
 
 #define RT_DEFAULT_SOCKET "/run/secnat/secnat.sock"
 
 struct rt_options {
 	uint32_t sessions_per_worker;
 	const char *socket_path;   /* NULL: RT_DEFAULT_SOCKET */
+	const char *config_file;   /* the startup file (-f): `write`'s default, SIGHUP's source */
 	const char *bird_binary;  /* NULL: /usr/sbin/bird; "none": another daemon writes the table */
 	const char *cp_netns_name; /* name the control-plane namespace under /run/netns */
 	uint32_t bgp_table;        /* the kernel table routes are imported from; 0: BGP_KERNEL_TABLE */
@@ -36,7 +38,8 @@ struct rt_bgp;
 struct rt_fib_route {
 	struct ipv4_prefix prefix;
 	uint32_t adj;
-	uint8_t distance;
+	uint32_t via;     /* the static route's gateway; 0 for a connected subnet */
+	uint8_t distance; /* 0: connected */
 };
 
 /* A route the BGP daemon chose. */
@@ -60,6 +63,7 @@ struct runtime {
 	struct secnat_config cfg;
 	struct rt_options opt;
 	struct run_dir run_dir; /* the socket's folder, made if missing */
+	struct service service; /* systemd: readiness and the watchdog */
 	struct dp_shared *shared;
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned worker_lcores[DP_MAX_WORKERS];
@@ -107,8 +111,9 @@ struct runtime {
  * reason printed; exit code 2 is for configuration/hardware mismatches (*config_error set). */
 int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const struct rt_options *opt,
 		  bool *config_error);
-/* Runs the control loop (and the console, with -i) until `*stop` becomes true or the console quits. */
-void runtime_loop(struct runtime *rt, volatile bool *stop);
+/* Runs the control loop (and the console, with -i) until `*stop` becomes true or the console quits.
+ * `*reload` set (SIGHUP): `configure replace` of the startup file, then cleared. */
+void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload);
 void runtime_stop(struct runtime *rt);
 
 /*
@@ -183,6 +188,11 @@ void rt_fib_bgp_set(struct runtime *rt, const struct ipv4_prefix *p, const uint3
 void rt_fib_bgp_del(struct runtime *rt, const struct ipv4_prefix *p, bool now);
 void rt_fib_bgp_mark(struct runtime *rt);  /* a full resync begins: all unseen */
 void rt_fib_bgp_sweep(struct runtime *rt); /* it ended: what was not seen is withdrawn */
+/* Which route the FIB forwards `prefix` with, for show route: the configured one with this gateway
+ * and distance (via 0, distance 0: connected), or BGP's. */
+bool rt_fib_uses_configured(const struct runtime *rt, const struct ipv4_prefix *p, uint32_t via,
+			    uint8_t distance);
+bool rt_fib_uses_bgp(const struct runtime *rt, const struct rt_bgp_route *b);
 
 /* BGP (rt_bgp.c): the supervised daemon and the import of its routes. */
 int rt_bgp_start(struct runtime *rt);

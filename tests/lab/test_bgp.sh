@@ -22,6 +22,9 @@ uptime_of() { json show bgp neighbors -- "[n['uptime_s'] for n in d['neighbors']
 state_of() { json show bgp neighbors -- "[n['state'] for n in d['neighbors'] if n['address'] == '$1'][0]"; }
 established() { [ "$(state_of "$1")" = Established ]; }
 route_source() { json show route -- "','.join(sorted(r['source'] + ':' + str(r['vxc']) for r in d['routes'] if r['prefix'] == '$1'))"; }
+# The row the FIB forwards with ("selected"), and the text form's "*" on the same row.
+selected_source() { json show route -- "','.join(r['source'] + ':' + str(r['vxc']) for r in d['routes'] if r['prefix'] == '$1' and r['selected'])"; }
+starred_source() { ctl show route | awk -v p="$1" '$1 == "*" && $2 == p { print $4 }' | paste -sd,; }
 bgp_in_fib() { json show bgp routes limit 1 -- "d['in_fib']"; }
 
 # The peers: BIRD playing Salesforce (lab_bird_peer), remembered by namespace for stop_peer.
@@ -78,7 +81,9 @@ last_source() { tail -n 1 "$LAB_DIR/udp-$1.log" 2>/dev/null | cut -d: -f1; }
 via_sf_pool() { udp_once "probe-$RANDOM" && [[ "$(last_source sf)" =~ ^192\.0\.2\.([0-9]|1[0-5])$ ]]; }
 via_sf2() { udp_once "probe-$RANDOM" && [ "$(last_source sf2)" = 203.0.113.3 ]; }
 bgp_route_active() { [ "$(route_source 198.51.100.0/24)" = "bgp:sec1,static:sec2" ]; }
+bgp_selected() { [ "$(selected_source 198.51.100.0/24)" = bgp:sec1 ] && [ "$(starred_source 198.51.100.0/24)" = bgp ]; }
 only_backup() { [ "$(route_source 198.51.100.0/24)" = "static:sec2" ]; }
+backup_selected() { [ "$(selected_source 198.51.100.0/24)" = static:sec2 ] && [ "$(starred_source 198.51.100.0/24)" = static ]; }
 rejected_all() {
   [ "$(json show bgp routes -- "','.join(sorted(r['prefix'] for r in d['rejected']))")" = \
     "0.0.0.0/0,10.99.0.0/16,198.18.0.0/24,198.51.100.128/25" ]
@@ -94,6 +99,7 @@ secnat_bird_pid() { pgrep -P "$lab_secnat_pid" -x bird; }
 echo "# BIRD as Salesforce over VLAN 100 with TCP MD5"
 check "the session with the BIRD peer establishes with the MD5 password" within 40 established 203.0.113.0
 check "the announced prefix is in the FIB as a BGP route through sec1" within 10 bgp_route_active
+check "show route marks the BGP route, not the static backup, as the one in use" bgp_selected
 check "traffic follows it through the NAT: the server sees a pool address" within 5 via_sf_pool
 check "RFC 1918, default, too-specific and foreign-origin prefixes are rejected" within 5 rejected_all
 check "no rejected prefix reaches the FIB" none_of_the_rejected_in_fib
@@ -103,6 +109,7 @@ check "the frames on the A-end carry the MD5 option (TCP option 19)" bash -c \
 
 peer_birdc sf disable sf_routes >/dev/null
 check "a withdrawal removes the BGP route and the static backup takes over" within 10 only_backup
+check "and show route now marks the static backup as the one in use" backup_selected
 check "traffic moves to the backup path (the other Salesforce router)" within 5 via_sf2
 peer_birdc sf enable sf_routes >/dev/null
 check "the route comes back when announced again" within 20 bgp_route_active
@@ -215,10 +222,10 @@ frr_route_in_fib() { [ "$(route_source 198.51.100.0/24)" = "bgp:sec2" ]; }
 check "FRR's route, written to the main table of the namespace, reaches the FIB" within 60 frr_route_in_fib
 check "and carries traffic (through sec2, translated to its /31)" within 5 via_sf2
 check "FRR's policy example refuses what secnat's would" bash -c \
-  "! '$SECNATCTL' -s '$LAB_DIR/secnat.sock' show route | grep -qE '^(10\\.99\\.0\\.0/16|0\\.0\\.0\\.0/0|198\\.51\\.100\\.128/25|198\\.18\\.0\\.0/24) '"
+  "! '$SECNATCTL' -s '$LAB_DIR/secnat.sock' show route | grep -qE '^[* ] (10\\.99\\.0\\.0/16|0\\.0\\.0\\.0/0|198\\.51\\.100\\.128/25|198\\.18\\.0\\.0/24) '"
 # A route whose next hop is no VXC's peer (on-link on a TUN) has nowhere to go in the dataplane.
 ip netns exec "$LAB-cp" ip route add 198.18.5.0/24 dev sn-sec1 proto static
-unmapped() { [ "$(json show bgp routes -- "d['unmapped']")" -ge 1 ] && ! ctl show route | grep -q '^198\.18\.5\.0/24 '; }
+unmapped() { [ "$(json show bgp routes -- "d['unmapped']")" -ge 1 ] && ! ctl show route | grep -q '^[* ] 198\.18\.5\.0/24 '; }
 check "a route through no VXC is counted as unmapped and kept out of the FIB" within 5 unmapped
 lab_secnat_stop
 check "stopping secnat removes the namespace's name" test ! -e "/run/netns/$LAB-cp"
