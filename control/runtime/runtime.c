@@ -339,6 +339,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		return;
 	service_init(&rt->service);
 	service_ready(rt);
+	alarms_init(&rt->alarms, rt);
 	while (!*stop && !rt->quit) {
 		uint16_t i;
 
@@ -374,6 +375,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
 		service_watchdog(&rt->service, rt, bird_now_ms());
+		alarms_poll(&rt->alarms, rt, bird_now_ms());
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
 	}
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "dp.h"
 #include "nat_rss.h"
+#include "alarms.h"
 #include "run_dir.h"
 #include "service.h"
 
@@ -64,6 +65,7 @@ struct runtime {
 	struct rt_options opt;
 	struct run_dir run_dir; /* the socket's folder, made if missing */
 	struct service service; /* systemd: readiness and the watchdog */
+	struct alarms alarms;   /* refused new flows, said in words */
 	struct dp_shared *shared;
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned worker_lcores[DP_MAX_WORKERS];
