@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# scripts/demo.sh as a new user tries it: one command, a console, "show nat sessions" listing the
-# demo's traffic, secnatctl from a second terminal, and "quit" taking everything down.
-# The keyboard is a FIFO; the binaries come from $SECNAT/$SECNATCTL (the demo does not rebuild).
+# scripts/demo.sh as a new user tries it: one command with no variables set and the default paths
+# (/run/secnat absent, as on a fresh machine), a console, "show nat sessions" listing the demo's
+# traffic, secnatctl from a second terminal with no -s, and "quit" taking everything down, leaving
+# no file, namespace or process of its own. The keyboard is a FIFO. The demo builds as a user's would
+# (in build/, which scripts/test.sh has built already); $SECNATCTL is this test's second terminal.
 set -u
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,20 +23,29 @@ trap cleanup EXIT
 
 
 if ip netns list | grep -q '^sndemo-'; then
-  echo "a demo lab (sndemo-*) exists already: not touching it"
-  exit 77
+  echo "FAIL a demo lab (sndemo-*) exists already: the default-path demo cannot run beside it"
+  echo "0 passed, 1 failed"
+  exit 1
 fi
+if "$SECNATCTL" show version >/dev/null 2>&1; then
+  echo "FAIL a secnat answers on /run/secnat/secnat.sock: the default-path demo cannot run beside it"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+# A fresh machine has no /run/secnat: remove what a killed secnat may have left.
+rm -rf /run/secnat
 
 mkfifo "$tmp/keys"
-SECNAT_SOCKET="$tmp/secnat.sock" DEMO_TRAFFIC_S=120 "$root/scripts/demo.sh" <"$tmp/keys" >"$tmp/out" 2>&1 &
+env -u SECNAT -u SECNATCTL -u SECNAT_SOCKET -u DEMO_TRAFFIC_S "$root/scripts/demo.sh" \
+  <"$tmp/keys" >"$tmp/out" 2>&1 &
 demo_pid=$!
 exec 3>"$tmp/keys"
-ctl() { "$SECNATCTL" -s "$tmp/secnat.sock" "$@"; }
+ctl() { "$SECNATCTL" "$@"; } # the default socket, as a user types it
 
 # Succeeds while the demo runs and the command does; within() retries it.
 alive_and() { kill -0 "$demo_pid" 2>/dev/null && eval "$1"; }
 
-check "one command brings up the lab and a console prompt" within 60 alive_and "grep -q 'secnat> ' '$tmp/out'"
+check "one command brings up the lab and a console prompt" within 120 alive_and "grep -q 'secnat> ' '$tmp/out'"
 
 # The sessions the demo's traffic must have made: each protocol, from both LAN hosts, translated to the /31.
 demo_sessions() {
@@ -52,8 +63,8 @@ check "the long-lived TCP connection is established" within 30 alive_and \
 
 bgp_up() { ctl show bgp neighbors json | grep -q '"state":"Established"'; }
 check "the demo's BGP session with the Salesforce router establishes" within 60 alive_and bgp_up
-bgp_route() { ctl show route json | grep -q '"prefix":"198.51.100.0/24","via":"203.0.113.0","source":"bgp"'; }
-check "and its route is in use" within 20 alive_and bgp_route
+bgp_route() { ctl show route json | grep -q '"prefix":"198.51.100.0/24","via":"203.0.113.0","source":"bgp","vxc":"sec1","selected":true'; }
+check "and its route is the one in use (selected over the static backup)" within 20 alive_and bgp_route
 
 mark=$(wc -c <"$tmp/out")
 printf 'show nat sessions\n' >&3
@@ -79,9 +90,13 @@ if ! kill -0 "$demo_pid" 2>/dev/null; then
 fi
 check "quit ends the demo with status 0" test "$status" = 0
 check "the demo's namespaces are gone" bash -c "! ip netns list | grep -q '^sndemo-'"
-no_bird() { ! pgrep -a -x bird | grep -qE "bird-sf\.conf|$tmp/secnat\.sock\.bird"; }
+no_bird() { ! pgrep -a -x bird | grep -qE "bird-sf\.conf|/run/secnat/secnat\.sock\.bird"; }
 check "the demo's BIRD processes (secnat's and the peer's) are gone" no_bird
-check "the control socket is gone" test ! -e "$tmp/secnat.sock"
+check "no secnat process is left" bash -c "! pgrep -x secnat >/dev/null"
+check "the runtime directory /run/secnat secnat made is gone, with the socket and BIRD's files" \
+  test ! -e /run/secnat
+check "DPDK's runtime files of the demo are gone" test ! -e /var/run/dpdk/sndemo
+check "no TUN of secnat's is left in the host namespace" bash -c "! ip -o link | grep -q ': sn-'"
 check "the demo's traffic generator is gone" bash -c "! pgrep -f 'tests/lab/[d]emo_traffic.py' >/dev/null"
 
 if [ "$failures" -ne 0 ]; then
