@@ -13,6 +13,7 @@ packages=(
   bird2 frr iperf3
   gnuplot-nox nftables
   dpdk-dev
+  libsystemd-dev systemd man-db
 )
 
 missing=()
