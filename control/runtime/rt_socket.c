@@ -20,6 +20,23 @@
 
 #define LINE_MAX_LEN 1024
 
+bool rt_socket_answers(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool answers;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	strcpy(sa.sun_path, path);
+	answers = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return answers;
+}
+
 int rt_socket_open(struct runtime *rt)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -37,7 +54,7 @@ int rt_socket_open(struct runtime *rt)
 	if (fd < 0)
 		return -errno;
 	/* A socket file that nobody answers on is left over from a crash: take its place. */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	if (rt_socket_answers(path)) {
 		log_msg(LOG_ERR, "another secnat answers on %s", path);
 		close(fd);
 		return -EADDRINUSE;

@@ -12,7 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "bird_daemon.h" /* bird_now_ms */
+#include "bird_daemon.h" /* bird_now_ms: the control thread's monotonic clock */
 #include "cli.h"
 #include "log.h"
 #include "runtime.h"
@@ -206,6 +206,10 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	rt->opt = *opt;
 	if (rt->opt.socket_path == NULL)
 		rt->opt.socket_path = RT_DEFAULT_SOCKET;
+	/* Another secnat on this socket owns the folder and BIRD's files beside it: touch nothing. */
+	if (rt_socket_answers(rt->opt.socket_path))
+		return fail(config_error, false, -EADDRINUSE, "another secnat answers on %s",
+			    rt->opt.socket_path);
 	/* Before anything puts a file there: the socket, BIRD's directory. */
 	ret = run_dir_claim(&rt->run_dir, rt->opt.socket_path);
 	if (ret != 0)
@@ -341,6 +345,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 	service_ready(rt);
 	alarms_init(&rt->alarms, rt);
 	while (!*stop && !rt->quit) {
+		uint64_t now_ms;
 		uint16_t i;
 
 		if (*reload_wanted) {
@@ -374,8 +379,9 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
-		service_watchdog(&rt->service, rt, bird_now_ms());
-		alarms_poll(&rt->alarms, rt, bird_now_ms());
+		now_ms = bird_now_ms();
+		service_watchdog(&rt->service, rt, now_ms);
+		alarms_poll(&rt->alarms, rt, now_ms);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
 	}
 }

@@ -129,7 +129,8 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 void rt_steering_port_conf(struct runtime *rt, const struct rte_eth_dev_info *info, uint16_t n_workers,
 			   struct rte_eth_conf *conf);
 int rt_steering_setup(struct runtime *rt, uint16_t n_workers);
-/* The control socket (rt_socket.c). */
+/* The control socket (rt_socket.c). rt_socket_answers: does a secnat listen on `path` already? */
+bool rt_socket_answers(const char *path);
 int rt_socket_open(struct runtime *rt);
 void rt_socket_poll(struct runtime *rt);
 void rt_socket_close(struct runtime *rt);

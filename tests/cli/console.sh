@@ -50,7 +50,7 @@ check "the console shows the prompt" wait_output "secnat> "
 m=$(mark)
 type_keys 'sho\t'
 check "Tab completes a keyword" wait_output "show "
-type_keys 'v\t\n'
+type_keys 'vx\t\n' # 'v' alone is also 'version'
 check "a completed line runs: show vxc lists the VXC" wait_output "sec1"
 check "the completed line was 'show vxc'" bash -c "tail -c +$((m + 1)) '$tmp/out' | grep -q 'show .*vxc'"
 

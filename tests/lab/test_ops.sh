@@ -29,13 +29,7 @@ lab_secnat_command "$conf" -s "$run/secnat.sock"
 "${lab_secnat_argv[@]}" >"$LAB_DIR/secnat.log" 2>&1 &
 lab_secnat_pid=$!
 lab_pids+=("$lab_secnat_pid")
-ctl() { "$SECNATCTL" -s "$run/secnat.sock" "$@"; }
-json() { # COMMAND... -- EXPRESSION over the answer as d
-  local args=() expr
-  while [ "$1" != -- ]; do args+=("$1"); shift; done
-  expr=$2
-  ctl "${args[@]}" json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print($expr)"
-}
+ctl() { "$SECNATCTL" -s "$run/secnat.sock" "$@"; } # topology.sh's json() asks through this one
 check "secnat starts with its socket in folders it had to make" within 20 test -S "$run/secnat.sock"
 check "the runtime directory is 0755" test "$(stat -c %a "$run")" = 755
 check "BIRD's directory inside it is 0700" test "$(stat -c %a "$run/secnat.sock.bird")" = 700
@@ -82,6 +76,17 @@ check "secnat restarts from what write saved" within 20 test -S "$run/secnat.soc
 same_as() { ctl show running-config | cmp -s - "$1"; }
 check "and shows the same running configuration" same_as "$LAB_DIR/changed.conf"
 check "the BGP session establishes again" within 60 established
+# A second secnat on the same socket must leave the first's files (BIRD's password-bearing
+# configuration among them) alone.
+"$SECNAT" --no-pci --no-huge -m 256 -l 0-1 --file-prefix "$LAB-second" --vdev net_ring0 --vdev net_ring1 \
+  --no-telemetry -- -f "$conf" -s "$run/secnat.sock" --sessions 1024 >"$LAB_DIR/second.log" 2>&1
+status=$?
+rm -rf "/var/run/dpdk/$LAB-second"
+check "a second secnat on the same socket refuses to start (exit $status)" test "$status" != 0
+check "saying another secnat answers there" grep -q 'another secnat answers on' "$LAB_DIR/second.log"
+check "and the first one's BIRD files and socket are untouched" bash -c \
+  "[ -f '$run/secnat.sock.bird/bird.conf' ] && [ -S '$run/secnat.sock' ]"
+check "the first one's BGP session is still up" established
 
 echo "# configure replace"
 sleep 3 # an uptime that would visibly restart
