@@ -145,6 +145,17 @@ bird_lines=$(grep -c 'BIRD exited' "$LAB_DIR/secnat2.log")
 check "two BIRD deaths within a minute make one warning ($bird_lines)" test "$bird_lines" = 1
 check "it is a warning (<4>)" grep -q '^<4>secnat: BIRD exited' "$LAB_DIR/secnat2.log"
 
+echo "# refused new flows, said in words"
+ctl nat limit per-host 1 >/dev/null
+for port in 40001 40002 40003; do
+  echo probe | lab_ns lan socat -u - "UDP4:198.51.100.10:5353,bind=10.11.0.5:$port" 2>/dev/null
+done
+refusal_logged() {
+  [ "$(json show log -- "sum('inside host at its session limit (host_limit)' in e['message'] and e['level'] == 'warning' for e in d['log'])")" = 1 ]
+}
+check "flows refused by the per-host limit make one warning in show log" within 5 refusal_logged
+check "and the journal line is a warning (<4>)" grep -q '^<4>secnat: .* new flows\? refused: inside host' "$LAB_DIR/secnat2.log"
+
 echo "# show version"
 versions() { json show version -- "d['version'] + ' ' + d['dpdk']" | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+ DPDK 22\.11'; }
 check "show version names secnat's and DPDK's versions" versions
