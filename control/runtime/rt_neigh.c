@@ -17,6 +17,7 @@
 #include <rte_hash.h>
 #include <rte_malloc.h>
 
+#include "hold_queue.h"
 #include "runtime.h"
 
 #define NEIGH_MAX 65536
@@ -42,6 +43,8 @@ struct neigh_entry {
 };
 
 struct rt_neigh {
+	struct hold_queue hold; /* packets waiting for a MAC */
+	uint64_t next_configured_ms; /* next look at the configured next hops */
 	struct rte_hash *index; /* dp_neigh_key -> entry */
 	unsigned n;             /* entries in use or freed, the high-water mark */
 	unsigned n_free, tick_cursor;
@@ -73,6 +76,7 @@ int rt_neigh_init(struct runtime *rt)
 	rt->neigh = calloc(1, sizeof(*rt->neigh));
 	if (rt->neigh == NULL)
 		return -ENOMEM;
+	hold_init(&rt->neigh->hold);
 	rt->neigh->index = rte_hash_create(&hp);
 	rt->shared->neigh = dp_table_create();
 	if (rt->neigh->index == NULL || rt->shared->neigh == NULL)
@@ -80,10 +84,22 @@ int rt_neigh_init(struct runtime *rt)
 	return 0;
 }
 
+static void drop_held(const struct hold_packet *p, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(p[i].m);
+}
+
 void rt_neigh_fini(struct runtime *rt)
 {
-	if (rt->neigh != NULL)
+	if (rt->neigh != NULL) {
+		static struct hold_packet gone[HOLD_TOTAL];
+
+		drop_held(gone, hold_expire(&rt->neigh->hold, UINT64_MAX / 2, gone));
 		rte_hash_free(rt->neigh->index);
+	}
 	free(rt->neigh);
 	rt->neigh = NULL;
 	if (rt->shared != NULL) {
@@ -252,6 +268,61 @@ static bool plausible(const struct runtime *rt, uint16_t port, uint16_t vxc, rte
 	       dc->ports[port].addr != ip;
 }
 
+static uint64_t now_ms(void)
+{
+	return rte_rdtsc() / (rte_get_tsc_hz() / 1000);
+}
+
+/* Back to the worker that held it, to be routed again now that its next hop is known. */
+static void resume(struct runtime *rt, const struct hold_packet *p)
+{
+	struct rte_mbuf *m = p->m;
+
+	m->port = DP_PORT_RESUME;
+	if (rte_ring_sp_enqueue(rt->workers[p->worker]->inject, m) != 0) {
+		rt->neigh->hold.full++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void release(struct runtime *rt, uint64_t key)
+{
+	struct hold_packet p[HOLD_PER_NEIGHBOR];
+	unsigned n = hold_take(&rt->neigh->hold, key, p), i;
+
+	for (i = 0; i < n; i++)
+		resume(rt, &p[i]);
+}
+
+void rt_neigh_hold(struct runtime *rt, uint16_t worker, struct rte_mbuf *m)
+{
+	const struct dp_adj *a = &rt->shared->adj[m->hash.usr];
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	uint64_t key = dp_neigh_key(a->port, a->gateway ? a->gateway : ip->dst_addr);
+	struct hold_packet p = {.m = m, .worker = worker};
+
+	/* Resolved while the packet crossed the ring: no need to wait. */
+	if (dp_neigh_lookup(rt->shared->neigh, key) != 0) {
+		resume(rt, &p);
+		return;
+	}
+	if (hold_add(&rt->neigh->hold, key, m, worker, now_ms()) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rt_neigh_wanted(rt, key);
+}
+
+void rt_neigh_hold_counts(const struct runtime *rt, uint64_t *full, uint64_t *timeout,
+			  uint64_t *released)
+{
+	const struct hold_queue *q = rt->neigh != NULL ? &rt->neigh->hold : NULL;
+
+	*full = q != NULL ? q->full : 0;
+	*timeout = q != NULL ? q->timeout : 0;
+	*released = q != NULL ? q->released : 0;
+}
+
 void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *m)
 {
 	const struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
@@ -266,6 +337,7 @@ void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *m)
 	if (e == NULL && (e = add(rt->neigh, port, vxc, ip)) == NULL)
 		return;
 	publish(rt, port, ip, &arp->arp_data.arp_sha);
+	release(rt, dp_neigh_key(port, ip)); /* after publishing: what follows them finds the MAC */
 	e->state = NEIGH_REACHABLE;
 	e->probes = 0;
 	e->next_tsc = rte_rdtsc() + ms_to_tsc(REACHABLE_S * 1000ull);
@@ -291,9 +363,16 @@ void rt_neigh_wanted(struct runtime *rt, uint64_t key)
 
 void rt_neigh_tick(struct runtime *rt)
 {
+	static struct hold_packet expired[HOLD_TOTAL];
 	struct rt_neigh *t = rt->neigh;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = rte_rdtsc(), ms = now_ms();
 	unsigned k;
+
+	drop_held(expired, hold_expire(&t->hold, ms, expired));
+	if (ms >= t->next_configured_ms) {
+		t->next_configured_ms = ms + PROBE_INTERVAL_MS;
+		rt_neigh_resolve_configured(rt);
+	}
 
 	for (k = 0; k < TICK_SLICE && k < t->n; k++) {
 		struct neigh_entry *e = &t->e[t->tick_cursor];
@@ -326,4 +405,34 @@ void rt_neigh_announce(struct runtime *rt)
 	for (i = 0; i < DP_MAX_VXCS; i++)
 		if (dc->vxcs[i].used)
 			send_request(rt, dc->vxcs[i].port, i, dc->vxcs[i].local);
+}
+
+/* The port a configured gateway is reached on: its VXC's, or the port whose subnet holds it. */
+static bool gateway_port(const struct runtime *rt, uint32_t gw, uint16_t *port)
+{
+	const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, gw);
+	uint16_t p;
+
+	if (v != NULL) {
+		*port = v->port;
+		return true;
+	}
+	for (p = 0; p < CFG_MAX_PORTS && p < rt->shared->n_ports; p++)
+		if (rt->cfg.ports[p].has_address && ipv4_prefix_contains(&rt->cfg.ports[p].address, gw)) {
+			*port = p;
+			return true;
+		}
+	return false;
+}
+
+void rt_neigh_resolve_configured(struct runtime *rt)
+{
+	unsigned i;
+	uint16_t port;
+
+	for (i = 0; i < rt->cfg.n_vxcs; i++)
+		rt_neigh_wanted(rt, dp_neigh_key(rt->cfg.vxcs[i].port, rte_cpu_to_be_32(rt->cfg.vxcs[i].peer)));
+	for (i = 0; i < rt->cfg.n_routes; i++)
+		if (gateway_port(rt, rt->cfg.routes[i].via, &port))
+			rt_neigh_wanted(rt, dp_neigh_key(port, rte_cpu_to_be_32(rt->cfg.routes[i].via)));
 }

@@ -97,11 +97,11 @@ static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
 		return 0;
 	rt_stats_nat(rt, &t);
 	if (json)
-		fprintf(ctx->out, "{\"sessions\":%lu,\"created\":%lu,\"expired\":%lu,\"drops\":{", t.sessions,
-			t.created, t.expired);
+		fprintf(ctx->out, "{\"sessions\":%lu,\"created\":%lu,\"expired\":%lu,\"neighbor_held\":%lu,"
+			"\"drops\":{", t.sessions, t.created, t.expired, t.neighbor_held);
 	else
-		fprintf(ctx->out, "sessions %lu\ncreated  %lu\nexpired  %lu\ndrops:\n", t.sessions, t.created,
-			t.expired);
+		fprintf(ctx->out, "sessions %lu\ncreated  %lu\nexpired  %lu\nheld for ARP %lu\ndrops:\n",
+			t.sessions, t.created, t.expired, t.neighbor_held);
 	for (i = 0; i < PKT_DROP_MAX; i++) {
 		if (json)
 			fprintf(ctx->out, "%s\"%s\":%lu", i ? "," : "", pkt_drop_name(i), t.drops[i]);

@@ -20,6 +20,7 @@ static uint64_t worker_drops(const struct dp_worker *w)
 
 void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 {
+	uint64_t hold_full, hold_timeout;
 	unsigned i, r;
 
 	*t = (struct rt_nat_totals){0};
@@ -32,6 +33,11 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 		for (r = 0; r < PKT_DROP_MAX; r++)
 			t->drops[r] += n->stats.drops[r];
 	}
+	/* The hold queue is the control thread's: its drops are counted here, not by a worker. */
+	rt_neigh_hold_counts(rt, &hold_full, &hold_timeout, &t->neighbor_held);
+	t->drops[PKT_DROP_neighbor_hold_full] += hold_full;
+	t->drops[PKT_DROP_neighbor_hold_timeout] += hold_timeout;
+	t->neighbor_held -= rt->baseline.neighbor_held;
 	t->created -= rt->baseline.created;
 	t->expired -= rt->baseline.expired;
 	for (r = 0; r < PKT_DROP_MAX; r++)
@@ -90,6 +96,7 @@ void rt_stats_clear(struct runtime *rt)
 	rt_stats_nat(rt, &nat);
 	rt->baseline.created = nat.created;
 	rt->baseline.expired = nat.expired;
+	rt->baseline.neighbor_held = nat.neighbor_held;
 	for (r = 0; r < PKT_DROP_MAX; r++)
 		rt->baseline.drops[r] = nat.drops[r];
 	for (i = 0; i < rt->shared->n_workers; i++) {

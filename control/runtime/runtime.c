@@ -182,7 +182,9 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "inject%u", id);
 	w->inject = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->punt == NULL || w->resolve == NULL || w->inject == NULL)
+	snprintf(name, sizeof(name), "hold%u", id);
+	w->hold = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->punt == NULL || w->resolve == NULL || w->inject == NULL || w->hold == NULL)
 		return fail(config_error, false, -ENOMEM, "cannot create worker %u's rings", id);
 	return 0;
 }
@@ -258,6 +260,7 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 			return fail(config_error, false, ret, "cannot launch worker %u", i);
 	}
 	rt_neigh_announce(rt);
+	rt_neigh_resolve_configured(rt);
 	ret = rt_netns_create(rt);
 	if (ret == 0)
 		ret = rt_kernel_sync(rt, cfg);
@@ -274,9 +277,25 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	return 0;
 }
 
+/* Did a port address or a VXC's /31 appear or change? */
+static bool addresses_changed(const struct secnat_config *old, const struct secnat_config *new)
+{
+	unsigned i;
+
+	for (i = 0; i < CFG_MAX_PORTS; i++)
+		if (new->ports[i].has_address && (!old->ports[i].has_address ||
+						  old->ports[i].address.addr != new->ports[i].address.addr))
+			return true;
+	for (i = 0; i < new->n_vxcs; i++)
+		if (i >= old->n_vxcs || old->vxcs[i].local.addr != new->vxcs[i].local.addr)
+			return true;
+	return false;
+}
+
 int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, size_t err_len)
 {
 	static struct secnat_config candidate;
+	bool announce;
 	unsigned p;
 	int ret;
 
@@ -312,7 +331,11 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 	if (candidate.n_vxcs != rt->cfg.n_vxcs ||
 	    memcmp(candidate.vxcs, rt->cfg.vxcs, sizeof(candidate.vxcs[0]) * candidate.n_vxcs) != 0)
 		rt_bgp_resync(rt);
+	announce = addresses_changed(&rt->cfg, &candidate);
 	rt->cfg = candidate;
+	if (announce)
+		rt_neigh_announce(rt); /* a new address: hosts and peers learn it now */
+	rt_neigh_resolve_configured(rt); /* new peers and gateways resolved before traffic needs them */
 	rt_rate_rebalance(rt, &rt->cfg, true); /* a new rate applies now, not at the next rebalance */
 	return 0;
 }
@@ -371,6 +394,9 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), RESOLVE_BURST, NULL);
 			for (k = 0; k < n; k++)
 				rt_neigh_wanted(rt, keys[k]);
+			n = rte_ring_sc_dequeue_burst(w->hold, (void **)m, DP_BURST, NULL);
+			for (k = 0; k < n; k++)
+				rt_neigh_hold(rt, i, m[k]);
 		}
 		rt_neigh_tick(rt);
 		rt_kernel_poll(rt);

@@ -86,7 +86,7 @@ struct runtime {
 	/* Counter values at the last "clear stats": workers own their counters, so shows subtract. */
 	struct {
 		uint64_t drops[PKT_DROP_MAX];
-		uint64_t created, expired;
+		uint64_t created, expired, neighbor_held;
 		uint64_t vxc_tx[DP_MAX_VXCS], vxc_rate_dropped[DP_MAX_VXCS];
 		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
 		uint64_t worker_drops[DP_MAX_WORKERS], worker_handoffs[DP_MAX_WORKERS];
@@ -143,6 +143,7 @@ void rt_console_close(struct runtime *rt);
 /* Counters as the operator reads them (rt_stats.c), for the console and telemetry alike. */
 struct rt_nat_totals {
 	uint64_t sessions, created, expired, drops[PKT_DROP_MAX];
+	uint64_t neighbor_held; /* packets that waited for their next hop's MAC and left */
 };
 struct rt_port_totals {
 	uint64_t rx_packets, tx_packets, rx_dropped, tx_dropped;
@@ -219,3 +220,11 @@ void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *arp);
 void rt_neigh_wanted(struct runtime *rt, uint64_t key);
 void rt_neigh_tick(struct runtime *rt);
 void rt_neigh_announce(struct runtime *rt);
+/* A packet of `worker` whose next hop is unresolved: it waits here until ARP answers (or a second). */
+void rt_neigh_hold(struct runtime *rt, uint16_t worker, struct rte_mbuf *m);
+/* The hold queue's count of packets refused, timed out and sent on, for show nat stats. */
+void rt_neigh_hold_counts(const struct runtime *rt, uint64_t *full, uint64_t *timeout,
+			  uint64_t *released);
+/* Asks for the MACs of every VXC peer and static-route gateway not known yet (at start, after a
+ * change, and every second), so that they are resolved before traffic needs them. */
+void rt_neigh_resolve_configured(struct runtime *rt);

@@ -127,6 +127,9 @@ struct dp_rxq {
 	uint16_t port, queue;
 };
 
+/* mbuf->port of a packet the control thread held for its next hop's MAC and hands back. */
+#define DP_PORT_RESUME UINT16_MAX
+
 struct dp_worker {
 	struct nat_worker nat;
 	struct dp_shared *shared;
@@ -136,7 +139,10 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[DP_MAX_PORTS];
 	struct rte_ring *punt;    /* frames for the control thread */
 	struct rte_ring *resolve; /* next hops whose MAC is wanted: dp_neigh_key() values */
-	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port */
+	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port, or
+				   * DP_PORT_RESUME: a held packet to route again (adjacency in hash.usr) */
+	struct rte_ring *hold;    /* packets whose next hop is unresolved, to wait at the control
+				   * thread (adjacency in hash.usr) */
 	/* A-end replies for sessions another worker owns: out to it, and in from each other worker
 	 * (one single-producer single-consumer ring per pair; NULL for oneself). */
 	struct rte_ring *handoff_out[DP_MAX_WORKERS];

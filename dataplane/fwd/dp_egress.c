@@ -28,3 +28,9 @@ void dp_want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip)
 	w->last_resolve[slot] = ip;
 	rte_ring_sp_enqueue_elem(w->resolve, &key, sizeof(key));
 }
+
+bool dp_hold(struct dp_worker *w, struct rte_mbuf *m, uint32_t adj)
+{
+	m->hash.usr = adj;
+	return rte_ring_sp_enqueue(w->hold, m) == 0;
+}

@@ -25,6 +25,9 @@ static __rte_always_inline void dp_tx_counted(struct dp_worker *w, uint16_t port
 
 /* Asks the control thread for the MAC of `ip` on `port`, at most once a second per address. */
 void dp_want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip);
+/* Hands `m` (routed through `adj`) to the control thread to wait for the next hop's MAC; false when
+ * the ring is full. The control thread asks ARP and sends it back through inject when resolved. */
+bool dp_hold(struct dp_worker *w, struct rte_mbuf *m, uint32_t adj);
 
 /* Invariant 1: nothing private or bogon leaves the A-end as a source, outer or quoted. */
 static inline bool dp_source_is_public(const struct rte_ipv4_hdr *ip, uint32_t len)
@@ -74,9 +77,11 @@ static __rte_always_inline bool dp_write_link_header(struct rte_mbuf *m,
 	return true;
 }
 
-/* Sends routed IPv4 packet `m` (IP header at m->l2_len) through adjacency `adj`. */
-static __rte_always_inline void dp_route_out(struct dp_worker *w, const struct dp_config *cfg,
-					     struct rte_mbuf *m, uint32_t adj)
+/* Sends routed IPv4 packet `m` (IP header at m->l2_len) through adjacency `adj`. An unresolved
+ * next hop makes it wait at the control thread, once (`may_hold`): a resumed packet is not held
+ * again. */
+static __rte_always_inline void dp_route_out_held(struct dp_worker *w, const struct dp_config *cfg,
+						  struct rte_mbuf *m, uint32_t adj, bool may_hold)
 {
 	const struct dp_adj *a = &w->shared->adj[adj];
 	const struct dp_port *port = &cfg->ports[a->port];
@@ -86,7 +91,9 @@ static __rte_always_inline void dp_route_out(struct dp_worker *w, const struct d
 	uint16_t vlan = a->vxc != DP_NO_VXC ? cfg->vxcs[a->vxc].vlan : 0;
 	uint16_t ttl_word_before, ttl_word_after;
 
-	if (mac == 0) {
+	if (unlikely(mac == 0)) {
+		if (may_hold && dp_hold(w, m, adj))
+			return;
 		dp_want_neighbor(w, a->port, next_hop);
 		dp_drop(w, m, PKT_DROP_neighbor_unresolved);
 		return;
@@ -113,4 +120,10 @@ static __rte_always_inline void dp_route_out(struct dp_worker *w, const struct d
 		return;
 	}
 	dp_tx_counted(w, a->port, a->vxc, m);
+}
+
+static __rte_always_inline void dp_route_out(struct dp_worker *w, const struct dp_config *cfg,
+					     struct rte_mbuf *m, uint32_t adj)
+{
+	dp_route_out_held(w, cfg, m, adj, true);
 }

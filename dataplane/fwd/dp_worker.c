@@ -330,8 +330,12 @@ static void inject(struct dp_worker *w, const struct dp_config *cfg)
 	struct rte_mbuf *m[DP_BURST];
 	unsigned n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, DP_BURST, NULL), i;
 
-	for (i = 0; i < n; i++)
-		dp_tx(w, cfg, m[i]->port, (uint16_t)m[i]->hash.usr, m[i]);
+	for (i = 0; i < n; i++) {
+		if (m[i]->port == DP_PORT_RESUME)
+			dp_route_out_held(w, cfg, m[i], m[i]->hash.usr, false);
+		else
+			dp_tx(w, cfg, m[i]->port, (uint16_t)m[i]->hash.usr, m[i]);
+	}
 }
 
 int dp_worker_main(void *arg)
@@ -360,6 +364,8 @@ int dp_worker_main(void *arg)
 		w->tsc = t0;
 		w->neigh = __atomic_load_n(&s->neigh, __ATOMIC_ACQUIRE);
 		w->nat.config = &cfg->nat;
+		/* Before new packets: packets that waited for a next hop leave ahead of their flow's next. */
+		inject(w, cfg);
 		for (q = 0; q < w->n_rxq; q++) {
 			struct rte_mbuf *pkts[DP_BURST];
 			uint16_t port = w->rxq[q].port;
@@ -375,7 +381,6 @@ int dp_worker_main(void *arg)
 				lan_input(w, cfg, port, pkts, n);
 		}
 		handed_over(w, cfg);
-		inject(w, cfg);
 		/* Drain partly filled TX buffers every 100 µs so a lone packet never waits. */
 		if (t0 - flush_tsc > hz / 10000) {
 			for (p = 0; p < s->n_ports; p++)

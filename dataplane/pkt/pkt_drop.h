@@ -45,7 +45,9 @@
 	X(no_route, "no route to the destination")                                                \
 	X(ttl_exceeded, "TTL expired in transit (time-exceeded sent, rate permitting)")           \
 	X(mtu_exceeded, "larger than the egress MTU (fragmentation-needed sent when DF)")         \
-	X(neighbor_unresolved, "next hop's MAC address not (yet) known")                          \
+	X(neighbor_unresolved, "next hop's MAC address not known, and it could not wait for it")  \
+	X(neighbor_hold_full, "too many packets already waiting for next hops' MAC addresses")  \
+	X(neighbor_hold_timeout, "waited a second for the next hop's ARP reply, none came")      \
 	X(egress_private_source, "private or bogon source about to leave the A-end")              \
 	X(not_for_us, "A-end packet for an address that is neither ours nor announced")           \
 	X(local_unsupported, "packet for the appliance that nothing here answers")                \

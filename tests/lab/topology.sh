@@ -12,6 +12,11 @@
 # lab_secnat moves it into $LAB-sf as eth0 once secnat runs (secnat steers its queues by RSS).
 #
 # Everything is created with a per-run prefix and removed by lab_down (call it from a trap).
+#
+# Fragments: DPDK 22.11's net_af_packet joins its sockets to a fanout group with the kernel's DEFRAG
+# flag, so the kernel reassembles IP fragments before secnat sees them (as one frame larger than the
+# ring's frame size, dropped as ip_truncated). A test of fragments must use net_af_xdp or net_tap
+# ports (LAB_AEND=tap), never the default net_af_packet.
 
 LAB=${LAB:-sn$$}
 LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/secnat-lab.XXXXXX)}
