@@ -32,9 +32,16 @@ struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secn
 		p->has_addr = cp->has_address;
 		p->addr = rte_cpu_to_be_32(cp->address.addr);
 		rte_eth_macaddr_get((uint16_t)i, &p->mac);
-		if (rte_eth_dev_get_mtu((uint16_t)i, &p->mtu) != 0)
+		/* The configured MTU where there is one: the driver may not report it (net_af_packet). */
+		if (cp->mtu != 0)
+			p->mtu = cp->mtu;
+		else if (rte_eth_dev_get_mtu((uint16_t)i, &p->mtu) != 0)
 			p->mtu = RTE_ETHER_MTU;
+		if (p->role == DP_ROLE_LAN && (dc->lan_mtu == 0 || p->mtu < dc->lan_mtu))
+			dc->lan_mtu = p->mtu;
 	}
+	if (dc->lan_mtu == 0)
+		dc->lan_mtu = UINT16_MAX;
 	nat_config_defaults(&dc->nat);
 	dc->nat.mapping = cfg->mapping;
 	memcpy(dc->nat.timeout, cfg->timeout, sizeof(cfg->timeout));

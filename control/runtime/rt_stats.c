@@ -32,7 +32,11 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 		t->expired += n->stats.expired;
 		for (r = 0; r < PKT_DROP_MAX; r++)
 			t->drops[r] += n->stats.drops[r];
+		t->fragmented += rt->workers[i]->counters.fragmented;
+		t->frag_needed_sent += rt->workers[i]->counters.frag_needed_sent;
 	}
+	t->fragmented -= rt->baseline.fragmented;
+	t->frag_needed_sent -= rt->baseline.frag_needed_sent;
 	/* The hold queue is the control thread's: its drops are counted here, not by a worker. */
 	rt_neigh_hold_counts(rt, &hold_full, &hold_timeout, &t->neighbor_held);
 	t->drops[PKT_DROP_neighbor_hold_full] += hold_full;
@@ -97,6 +101,8 @@ void rt_stats_clear(struct runtime *rt)
 	rt->baseline.created = nat.created;
 	rt->baseline.expired = nat.expired;
 	rt->baseline.neighbor_held = nat.neighbor_held;
+	rt->baseline.fragmented = nat.fragmented;
+	rt->baseline.frag_needed_sent = nat.frag_needed_sent;
 	for (r = 0; r < PKT_DROP_MAX; r++)
 		rt->baseline.drops[r] = nat.drops[r];
 	for (i = 0; i < rt->shared->n_workers; i++) {

@@ -61,9 +61,16 @@ static int setup_port(struct runtime *rt, uint16_t port, uint16_t n_workers, boo
 	ret = rte_eth_dev_configure(port, n_workers, n_workers, &conf);
 	if (ret != 0)
 		return fail(config_error, false, ret, "port %u: configure: %s", port, strerror(-ret));
-	if (rt->cfg.ports[port].mtu != 0 && (ret = rte_eth_dev_set_mtu(port, rt->cfg.ports[port].mtu)) != 0)
-		return fail(config_error, true, ret, "port %u (%s): cannot set mtu %u: %s", port,
-			    info.driver_name, rt->cfg.ports[port].mtu, strerror(-ret));
+	if (rt->cfg.ports[port].mtu != 0 && (ret = rte_eth_dev_set_mtu(port, rt->cfg.ports[port].mtu)) != 0) {
+		/* DPDK 22.11's af_packet reports 1,518-byte frames whatever its ring holds (framesz): the
+		 * configured MTU is taken at its word, and the kernel interface must carry it. */
+		if (strcmp(info.driver_name, "net_af_packet") != 0)
+			return fail(config_error, true, ret, "port %u (%s): cannot set mtu %u: %s", port,
+				    info.driver_name, rt->cfg.ports[port].mtu, strerror(-ret));
+		log_msg(LOG_WARNING, "port %u (net_af_packet): the driver takes no mtu above %u; using mtu %u "
+			"as configured (its framesz and the interface's mtu must hold it)", port,
+			info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN, rt->cfg.ports[port].mtu);
+	}
 	for (q = 0; q < n_workers; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, RX_DESC, rte_eth_dev_socket_id(port), NULL, rt->shared->pool);
 		if (ret == 0)
@@ -83,7 +90,7 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	struct rte_lpm_config lpm_conf = {.max_rules = FIB_RULES, .number_tbl8s = FIB_TBL8S};
 	struct dp_shared *s;
 	size_t qsbr_size;
-	unsigned mbufs;
+	unsigned mbufs, room, max_mtu = RTE_ETHER_MTU, p;
 
 	s = rt->shared = rte_zmalloc("dp_shared", sizeof(*s), RTE_CACHE_LINE_SIZE);
 	if (s == NULL)
@@ -95,8 +102,15 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	mbufs = 2u * n_ports * n_workers * (RX_DESC + TX_DESC);
 	if (mbufs < (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2))
 		mbufs = (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2);
-	s->pool = rte_pktmbuf_pool_create("mbufs", mbufs - 1, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
+	/* One mbuf holds a whole frame of the largest configured MTU: jumbo frames are received, NATed
+	 * and fragmented without chains of segments. Rounded up to whole KiB with a KiB to spare, as
+	 * drivers that receive into fixed frames (af_packet's ring) want the frame to fit whole. */
+	for (p = 0; p < CFG_MAX_PORTS; p++)
+		max_mtu = RTE_MAX(max_mtu, rt->cfg.ports[p].mtu);
+	room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	if (max_mtu > RTE_ETHER_MTU)
+		room = RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(max_mtu + 1024u, 1024u);
+	s->pool = rte_pktmbuf_pool_create("mbufs", mbufs - 1, 256, 0, (uint16_t)room, (int)rte_socket_id());
 	qsbr_size = rte_rcu_qsbr_get_memsize(n_workers);
 	s->qsbr = rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
 	s->fib = rte_lpm_create("fib", (int)rte_socket_id(), &lpm_conf);

@@ -61,6 +61,7 @@ struct dp_vxc {
 
 struct dp_config {
 	struct dp_port ports[DP_MAX_PORTS];
+	uint16_t lan_mtu; /* the smallest MTU of the LAN ports: what a reply to the LAN may carry */
 	struct dp_vxc vxcs[DP_MAX_VXCS];
 	/* NAT pools are indexed by VXC: pool i translates traffic leaving through VXC i. */
 	struct nat_config nat;
@@ -93,6 +94,8 @@ struct dp_counters {
 	uint64_t vxc_rate_dropped[DP_MAX_VXCS];
 	uint64_t packets, busy_cycles;
 	uint64_t handoffs;     /* replies passed to the worker that owns their session */
+	uint64_t fragmented;   /* datagrams sent on as fragments, larger than their egress MTU */
+	uint64_t frag_needed_sent; /* ICMP fragmentation-needed sent for DF datagrams too large */
 };
 
 struct dp_shared {

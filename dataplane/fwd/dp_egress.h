@@ -28,6 +28,9 @@ void dp_want_neighbor(struct dp_worker *w, uint16_t port, rte_be32_t ip);
 /* Hands `m` (routed through `adj`) to the control thread to wait for the next hop's MAC; false when
  * the ring is full. The control thread asks ARP and sends it back through inject when resolved. */
 bool dp_hold(struct dp_worker *w, struct rte_mbuf *m, uint32_t adj);
+/* Sends `m`, larger than `port`'s MTU, as fragments (DF set: dropped, the sender was told before). */
+void dp_fragment_out(struct dp_worker *w, const struct dp_adj *a, const struct dp_port *port,
+		     struct rte_mbuf *m, uint64_t mac, uint16_t vlan);
 
 /* Invariant 1: nothing private or bogon leaves the A-end as a source, outer or quoted. */
 static inline bool dp_source_is_public(const struct rte_ipv4_hdr *ip, uint32_t len)
@@ -115,6 +118,10 @@ static __rte_always_inline void dp_route_out_held(struct dp_worker *w, const str
 	memcpy(&ttl_word_after, &ip->time_to_live, 2);
 	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, ttl_word_before, ttl_word_after);
 
+	if (unlikely(rte_pktmbuf_pkt_len(m) - m->l2_len > port->mtu)) {
+		dp_fragment_out(w, a, port, m, mac, vlan);
+		return;
+	}
 	if (!dp_write_link_header(m, &port->mac, mac, vlan)) {
 		dp_drop(w, m, PKT_DROP_tx_full);
 		return;

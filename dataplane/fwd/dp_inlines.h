@@ -70,6 +70,9 @@ void dp_arp_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t por
 		  struct rte_mbuf *m);
 void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
 		   struct rte_mbuf *m, struct pkt_info *info);
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4 /* code of ICMP_DEST_UNREACH */
+#define ICMP_TIME_EXCEEDED 11
 /* Sends ICMP `type`/`code` about `m` (left untouched) back to its source, rate-limited. */
 void dp_icmp_error(struct dp_worker *w, const struct dp_config *cfg, uint16_t in_port, uint16_t in_vxc,
 		   const struct pkt_info *info, uint8_t type, uint8_t code, uint16_t mtu);

@@ -149,5 +149,7 @@ void dp_icmp_error(struct dp_worker *w, const struct dp_config *cfg, uint16_t in
 	memcpy(icmp + 1, orig, quote);
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
 	r->l2_len = RTE_ETHER_HDR_LEN;
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		w->counters.frag_needed_sent++;
 	dp_route_out(w, cfg, r, (uint32_t)adj);
 }

@@ -13,9 +13,6 @@
 #include "nat_ports.h"
 
 #define BGP_PORT RTE_BE16(179)
-#define ICMP_DEST_UNREACH 3
-#define ICMP_FRAG_NEEDED 4
-#define ICMP_TIME_EXCEEDED 11
 /* A full BGP table from two peers is a few thousand segments; keepalives are a handful a minute. */
 #define PUNTS_PER_SECOND 20000
 #define PUNT_BURST 2000
@@ -27,8 +24,23 @@ struct nat_batch {
 	uint16_t n;
 };
 
-/* Forwarding checks every transit packet passes before NAT: TTL, route, MTU. Returns the adjacency,
- * or -1 when the packet was dropped (and answered with an ICMP error where one is due). */
+/* A datagram larger than `mtu`: with DF it is dropped and its sender told the MTU (RFC 1191);
+ * without, it may go on, to be fragmented at egress. */
+static bool dp_fits_or_may_fragment(struct dp_worker *w, const struct dp_config *cfg, uint16_t port,
+				    uint16_t vxc, struct rte_mbuf *m, const struct pkt_info *info,
+				    uint16_t mtu)
+{
+	if (!(info->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+		return true;
+	dp_icmp_error(w, cfg, port, vxc, info, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+	dp_drop(w, m, PKT_DROP_mtu_exceeded);
+	return false;
+}
+
+/* Forwarding checks every transit packet passes before NAT: TTL, route, MTU (a datagram too large
+ * with DF is answered here, where the packet is still as its sender sent it; without DF it is
+ * fragmented at egress, after translation). Returns the adjacency, or -1 when the packet was dropped
+ * (and answered with an ICMP error where one is due). */
 static __rte_always_inline int32_t transit(struct dp_worker *w, const struct dp_config *cfg,
 					   uint16_t port, uint16_t vxc, struct rte_mbuf *m,
 					   const struct pkt_info *info, rte_be32_t dst)
@@ -48,12 +60,9 @@ static __rte_always_inline int32_t transit(struct dp_worker *w, const struct dp_
 		return -1;
 	}
 	mtu = cfg->ports[w->shared->adj[adj].port].mtu;
-	if (rte_be_to_cpu_16(ip->total_length) > mtu) {
-		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-			dp_icmp_error(w, cfg, port, vxc, info, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
-		dp_drop(w, m, PKT_DROP_mtu_exceeded);
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu) &&
+	    !dp_fits_or_may_fragment(w, cfg, port, vxc, m, info, mtu))
 		return -1;
-	}
 	return adj;
 }
 
@@ -291,6 +300,11 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 				dp_drop(w, m, PKT_DROP_ttl_exceeded);
 				continue;
 			}
+			/* Towards the LAN: a DF datagram that no LAN port carries is answered now, quoted
+			 * as its sender sent it (after NAT it would name the inside host). */
+			if (unlikely(rte_be_to_cpu_16(info->ip->total_length) > cfg->lan_mtu) &&
+			    !dp_fits_or_may_fragment(w, cfg, port, vxc, m, info, cfg->lan_mtu))
+				continue;
 			b.pkts[b.n++] = m; /* a reply to a translated flow, or unsolicited: NAT decides */
 			continue;
 		}

@@ -10,6 +10,8 @@
 #
 # With LAB_AEND=tap, port 1 is DPDK's net_tap instead: secnat makes the TAP aend0 in $LAB-nat, and
 # lab_secnat moves it into $LAB-sf as eth0 once secnat runs (secnat steers its queues by RSS).
+# LAB_LAN=tap does the same for port 0 (lan0, moved into $LAB-lan as eth0). DPDK 22.11's net_tap
+# carries at most 1,522-byte frames: a jumbo port is net_af_packet with LAB_JUMBO=1.
 #
 # Everything is created with a per-run prefix and removed by lab_down (call it from a trap).
 #
@@ -51,16 +53,13 @@ lab_up() {
     lab_ns "$ns" ip link set lo up
     lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   done
-  ip link add "$LAB-l" type veth peer name "$LAB-L"
-  ip link set "$LAB-l" netns "$LAB-lan" name eth0
-  ip link set "$LAB-L" netns "$LAB-nat" name lan0
-  lab_ns lan ip link set eth0 up
-  # af_packet on the far side would otherwise get frames with unfinished checksums.
-  lab_ns lan ethtool -K eth0 tx off >/dev/null
-  lab_ns nat ip link set lan0 up
-  lab_ns lan ip addr add 10.11.0.5/24 dev eth0
-  lab_ns lan ip addr add 10.11.0.6/24 dev eth0
-  lab_ns lan ip route add default via 10.11.0.1
+  if [ "${LAB_LAN:-veth}" != tap ]; then
+    ip link add "$LAB-l" type veth peer name "$LAB-L"
+    ip link set "$LAB-l" netns "$LAB-lan" name eth0
+    ip link set "$LAB-L" netns "$LAB-nat" name lan0
+    lab_ns nat ip link set lan0 up
+    lab_lan_link
+  fi
 
   lab_ns sf ip addr add 198.51.100.10/32 dev lo
   lab_ns sf ip addr add 198.51.100.11/32 dev lo
@@ -88,6 +87,16 @@ lab_up() {
   fi
 }
 
+# The LAN hosts' end of the LAN link, once eth0 is in $LAB-lan.
+lab_lan_link() {
+  lab_ns lan ip link set eth0 up
+  # af_packet on the far side would otherwise get frames with unfinished checksums.
+  lab_ns lan ethtool -K eth0 tx off >/dev/null 2>&1 # a TAP has no offloads to turn off
+  lab_ns lan ip addr add 10.11.0.5/24 dev eth0
+  lab_ns lan ip addr add 10.11.0.6/24 dev eth0
+  lab_ns lan ip route add default via 10.11.0.1
+}
+
 # The Salesforce end of the A-end link, once eth0 is in $LAB-sf: the /31, VLAN by tc BPF.
 lab_sf_link() {
   lab_ns sf ip link set eth0 up
@@ -108,17 +117,23 @@ lab_secnat_command() {
   shift
   # nsenter changes the network namespace only: "ip netns exec" would also give secnat a private
   # mount namespace, hiding the name it gives its control-plane namespace (--cp-netns) from us.
-  local lcores=(-l "0-$workers") cpus
+  local lcores=(-l "0-$workers") cpus jumbo=
   cpus=$(nproc)
+  # LAB_JUMBO=1: af_packet rings whose frames hold a 9000-byte MTU (for `port N mtu 9000`).
+  [ "${LAB_JUMBO:-0}" = 1 ] && jumbo=",blocksz=20480,framesz=10240,framecnt=512"
   # More lcores than CPUs (two workers on this two-core machine): let them share the CPUs.
   [ $((workers + 1)) -le "$cpus" ] || lcores=(--lcores "(0-$workers)@(0-$((cpus - 1)))")
   lab_secnat_argv=(nsenter --net="/run/netns/$LAB-nat" "$SECNAT" --no-pci --no-huge -m 1024 --file-prefix "$LAB"
-    "${lcores[@]}" --log-level=lib.eal:error
-    --vdev "net_af_packet0,iface=lan0,qpairs=$workers")
+    "${lcores[@]}" --log-level=lib.eal:error)
+  if [ "${LAB_LAN:-veth}" = tap ]; then
+    lab_secnat_argv+=(--vdev "net_tap0,iface=lan0")
+  else
+    lab_secnat_argv+=(--vdev "net_af_packet0,iface=lan0,qpairs=$workers$jumbo")
+  fi
   if [ "${LAB_AEND:-veth}" = tap ]; then
     lab_secnat_argv+=(--vdev "net_tap1,iface=aend0")
   else
-    lab_secnat_argv+=(--vdev "net_af_packet1,iface=aend0,qpairs=$workers")
+    lab_secnat_argv+=(--vdev "net_af_packet1,iface=aend0,qpairs=$workers$jumbo")
   fi
   [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2,qpairs=$workers")
   [ "${LAB_TELEMETRY:-0}" = 1 ] || lab_secnat_argv+=(--no-telemetry)
@@ -134,10 +149,14 @@ lab_secnat() {
   lab_pids+=("$lab_secnat_pid")
   for _ in $(seq 100); do
     if grep -q "running" "$LAB_DIR/secnat.log" 2>/dev/null; then
-      [ "${LAB_AEND:-veth}" != tap ] && return 0
-      # The TAP stays secnat's (it vanishes when secnat closes it); its kernel side becomes the peer's.
-      ip -n "$LAB-nat" link set aend0 netns "$LAB-sf" name eth0 && lab_sf_link && return 0
-      break
+      # A TAP stays secnat's (it vanishes when secnat closes it); its kernel side becomes the peer's.
+      if [ "${LAB_LAN:-veth}" = tap ]; then
+        ip -n "$LAB-nat" link set lan0 netns "$LAB-lan" name eth0 && lab_lan_link || break
+      fi
+      if [ "${LAB_AEND:-veth}" = tap ]; then
+        ip -n "$LAB-nat" link set aend0 netns "$LAB-sf" name eth0 && lab_sf_link || break
+      fi
+      return 0
     fi
     kill -0 "$lab_secnat_pid" 2>/dev/null || break
     sleep 0.1
