@@ -26,6 +26,10 @@
 #define PROBES 3
 #define PROBE_INTERVAL_MS 1000
 #define REACHABLE_S 300
+/* Entries made from ARP requests nobody asked for (RFC 826's merge) may take at most half the table:
+ * a flood of requests from made-up sources can neither push out what is in use (nothing is ever
+ * evicted) nor leave no room for the next hops traffic asks for. */
+#define UNSOLICITED_MAX (NEIGH_MAX / 2)
 
 enum neigh_state {
 	NEIGH_FREE,
@@ -37,6 +41,7 @@ enum neigh_state {
 struct neigh_entry {
 	uint8_t state;
 	uint8_t probes;
+	bool unsolicited; /* made from a request we did not ask for; counts against UNSOLICITED_MAX */
 	uint16_t port, vxc;
 	rte_be32_t ip;
 	uint64_t next_tsc;
@@ -48,6 +53,8 @@ struct rt_neigh {
 	struct rte_hash *index; /* dp_neigh_key -> entry */
 	unsigned n;             /* entries in use or freed, the high-water mark */
 	unsigned n_free, tick_cursor;
+	unsigned n_unsolicited;
+	uint64_t unsolicited_refused; /* requests not learned: the unsolicited share was full */
 	uint32_t free[NEIGH_MAX];
 	struct neigh_entry e[NEIGH_MAX];
 };
@@ -250,6 +257,8 @@ static void forget(struct runtime *rt, struct neigh_entry *e)
 		__atomic_store_n(&slot->mac, 0, __ATOMIC_RELAXED);
 	rte_hash_del_key(rt->neigh->index, &key);
 	rt->neigh->free[rt->neigh->n_free++] = (uint32_t)(e - rt->neigh->e);
+	if (e->unsolicited)
+		rt->neigh->n_unsolicited--;
 	e->state = NEIGH_FREE;
 }
 
@@ -334,8 +343,17 @@ void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *m)
 	if (!plausible(rt, port, vxc, ip))
 		return;
 	e = find(rt->neigh, port, ip);
-	if (e == NULL && (e = add(rt->neigh, port, vxc, ip)) == NULL)
-		return;
+	if (e == NULL) {
+		if (rt->neigh->n_unsolicited >= UNSOLICITED_MAX) {
+			rt->neigh->unsolicited_refused++;
+			return;
+		}
+		e = add(rt->neigh, port, vxc, ip);
+		if (e == NULL)
+			return;
+		e->unsolicited = true;
+		rt->neigh->n_unsolicited++;
+	}
 	publish(rt, port, ip, &arp->arp_data.arp_sha);
 	release(rt, dp_neigh_key(port, ip)); /* after publishing: what follows them finds the MAC */
 	e->state = NEIGH_REACHABLE;
@@ -435,4 +453,67 @@ void rt_neigh_resolve_configured(struct runtime *rt)
 	for (i = 0; i < rt->cfg.n_routes; i++)
 		if (gateway_port(rt, rt->cfg.routes[i].via, &port))
 			rt_neigh_wanted(rt, dp_neigh_key(port, rte_cpu_to_be_32(rt->cfg.routes[i].via)));
+}
+
+static const char *state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[NEIGH_FREE] = "free", [NEIGH_INCOMPLETE] = "incomplete",
+		[NEIGH_REACHABLE] = "reachable", [NEIGH_PROBE] = "probe",
+	};
+
+	return names[state];
+}
+
+void rt_neigh_show(struct runtime *rt, FILE *out, bool json)
+{
+	const struct rt_neigh *t = rt->neigh;
+	bool first = true;
+	unsigned i;
+
+	fprintf(out, json ? "{\"arp\":[" : "%-15s %4s %-10s %-17s %s\n", "address", "port", "vxc", "mac",
+		"state");
+	for (i = 0; i < t->n; i++) {
+		const struct neigh_entry *e = &t->e[i];
+		char ip[IPV4_STRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE] = "";
+		const char *vxc = NULL;
+		struct rte_ether_addr ea;
+		uint64_t word;
+
+		if (e->state == NEIGH_FREE)
+			continue;
+		word = dp_neigh_lookup(rt->shared->neigh, dp_neigh_key(e->port, e->ip));
+		if (e->vxc != DP_NO_VXC && e->vxc < rt->cfg.n_vxcs)
+			vxc = rt->cfg.vxcs[e->vxc].name;
+		ipv4_format(rte_be_to_cpu_32(e->ip), ip);
+		if (word != 0) {
+			memcpy(ea.addr_bytes, &word, RTE_ETHER_ADDR_LEN);
+			rte_ether_format_addr(mac, sizeof(mac), &ea);
+		}
+		if (json)
+			fprintf(out, "%s{\"address\":\"%s\",\"port\":%u,\"vxc\":%s%s%s,\"mac\":%s%s%s,"
+				"\"state\":\"%s\"}", first ? "" : ",", ip, e->port, vxc ? "\"" : "",
+				vxc ? vxc : "null", vxc ? "\"" : "", word ? "\"" : "", word ? mac : "null",
+				word ? "\"" : "", state_name(e->state));
+		else
+			fprintf(out, "%-15s %4u %-10s %-17s %s\n", ip, e->port, vxc ? vxc : "-", word ? mac : "-",
+				state_name(e->state));
+		first = false;
+	}
+	fprintf(out, json ? "]}\n" : "");
+}
+
+unsigned rt_neigh_clear(struct runtime *rt)
+{
+	struct rt_neigh *t = rt->neigh;
+	unsigned i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].state != NEIGH_FREE) {
+			forget(rt, &t->e[i]);
+			n++;
+		}
+	/* The peers and gateways are asked for again at once: traffic waits for them, not for a timer. */
+	rt_neigh_resolve_configured(rt);
+	return n;
 }

@@ -289,6 +289,26 @@ static int show_workers(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+static int show_arp(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	if (ctx->runtime != NULL)
+		rt_neigh_show(ctx->runtime, ctx->out, cli_wants_json(line));
+	return 0;
+}
+
+static int clear_arp(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	unsigned n;
+
+	(void)line;
+	if (ctx->runtime == NULL)
+		return 0;
+	n = rt_neigh_clear(ctx->runtime);
+	if (ctx->out != NULL)
+		fprintf(ctx->out, "%u neighbours forgotten\n", n);
+	return 0;
+}
+
 static int clear_stats(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	(void)line;
@@ -336,6 +356,8 @@ const struct cli_command cli_show_commands[] = {
 	{"show route [json]", show_route},
 	{"show workers [json]", show_workers},
 	{"show memory [json]", show_memory},
+	{"show arp [json]", show_arp},
+	{"clear arp", clear_arp},
 	{"clear stats", clear_stats},
 	{"help", help},
 	{"quit", quit},

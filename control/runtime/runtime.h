@@ -229,3 +229,7 @@ void rt_neigh_hold_counts(const struct runtime *rt, uint64_t *full, uint64_t *ti
 /* Asks for the MACs of every VXC peer and static-route gateway not known yet (at start, after a
  * change, and every second), so that they are resolved before traffic needs them. */
 void rt_neigh_resolve_configured(struct runtime *rt);
+/* show arp: every neighbour, its MAC and state. clear arp: forgets them all (learned again as
+ * traffic needs them; the configured next hops are asked for at once). Returns how many. */
+void rt_neigh_show(struct runtime *rt, FILE *out, bool json);
+unsigned rt_neigh_clear(struct runtime *rt);

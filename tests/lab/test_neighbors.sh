@@ -47,6 +47,25 @@ held() { [ "$(json show nat stats -- "d['neighbor_held']")" -ge 1 ]; }
 check "packets did wait for ARP and left (neighbor_held)" held
 check "nothing was dropped for an unresolved neighbour" test "$(counter neighbor_unresolved)" = 0
 check "nothing timed out waiting" test "$(counter neighbor_hold_timeout)" = 0
+arp_has() { [ "$(json show arp -- "[e['mac'] is not None for e in d['arp'] if e['address'] == '$1'] == [True]")" = True ]; }
+check "show arp lists the LAN host with its MAC" arp_has 10.11.0.6
+check "and the VXC peer" arp_has 203.0.113.0
+
+echo "# after the entries are gone (clear arp: the state of entries that aged out)"
+held_before=$(json show nat stats -- "d['neighbor_held']")
+cleared() { ctl clear arp | grep -q 'neighbours forgotten'; }
+check "clear arp forgets them" cleared
+forgotten() { [ "$(json show arp -- "any(e['address'] == '10.11.0.6' for e in d['arp'])")" = False ]; }
+check "10.11.0.6 is no longer known" forgotten
+udp_again() {
+  [ "$(echo again | lab_ns lan socat -T 0.9 - UDP4:198.51.100.10:5353,bind=10.11.0.5)" = again ]
+}
+check "a UDP datagram is answered within 0.9 s again (the reply waited for secnat's ARP)" udp_again
+check "a TCP connection completes within 0.9 s again" tcp_first
+held_more() { [ "$(json show nat stats -- "d['neighbor_held']")" -gt "$held_before" ]; }
+check "the replies did wait for ARP this time too" held_more
+check "still nothing dropped for an unresolved neighbour" test "$(counter neighbor_unresolved)" = 0
+check "nor timed out" test "$(counter neighbor_hold_timeout)" = 0
 peer_resolved() { json show vxc -- "d['vxcs'][0]['peer_mac']" | grep -qE '^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$'; }
 check "the VXC peer's MAC is known (asked for at start)" peer_resolved
 report
