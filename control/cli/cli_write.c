@@ -36,6 +36,8 @@ static void write_ports(FILE *out, const struct secnat_config *cfg)
 		if (port->mtu != 0)
 			fprintf(out, "port %u mtu %u\n", p, port->mtu);
 	}
+	if (cfg->arp_timeout != CFG_ARP_TIMEOUT_DEFAULT)
+		fprintf(out, "arp timeout %u\n", cfg->arp_timeout);
 }
 
 static void write_vxcs(FILE *out, const struct secnat_config *cfg)

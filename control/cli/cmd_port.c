@@ -90,9 +90,22 @@ static int port_mtu(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+/* arp timeout <s>: how long a neighbour's MAC is trusted before it is asked again (three tries a
+ * second apart, the MAC kept meanwhile); one that never answers is then forgotten. */
+static int arp_timeout(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	uint64_t s;
+
+	if (!cli_uint(ctx, line->argv[2], 10, 86400, "arp timeout (seconds)", &s))
+		return -EINVAL;
+	ctx->cfg->arp_timeout = (uint32_t)s;
+	return 0;
+}
+
 const struct cli_command cli_port_commands[] = {
 	{"port <id> role lan|aend|internet", port_role},
 	{"port <id> address <A.B.C.D/len>", port_address},
 	{"port <id> mtu <576-9600>", port_mtu},
+	{"arp timeout <seconds>", arp_timeout},
 	{NULL, NULL},
 };

@@ -10,6 +10,7 @@ void config_init(struct secnat_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	nat_config_defaults(&defaults);
 	cfg->mapping = defaults.mapping;
+	cfg->arp_timeout = CFG_ARP_TIMEOUT_DEFAULT;
 	memcpy(cfg->timeout, defaults.timeout, sizeof(cfg->timeout));
 }
 

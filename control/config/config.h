@@ -20,6 +20,7 @@
 #define CFG_MAX_ANNOUNCES 64
 #define CFG_NAME_MAX 31
 #define CFG_PASSWORD_MAX 79 /* TCP MD5 keys are at most 80 bytes */
+#define CFG_ARP_TIMEOUT_DEFAULT 300
 
 enum port_role {
 	PORT_ROLE_NONE,
@@ -69,6 +70,7 @@ struct secnat_config {
 	enum nat_mapping mapping;
 	uint32_t timeout[NAT_TIMEOUT_MAX];
 	uint32_t per_host_limit;
+	uint32_t arp_timeout; /* seconds a neighbour is trusted before it is asked again */
 	unsigned n_routes;
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	uint32_t bgp_as; /* 0: BGP not configured */

@@ -25,7 +25,6 @@
 #define TICK_SLICE 1024                /* entries looked at per control-loop turn */
 #define PROBES 3
 #define PROBE_INTERVAL_MS 1000
-#define REACHABLE_S 300
 /* Entries made from ARP requests nobody asked for (RFC 826's merge) may take at most half the table:
  * a flood of requests from made-up sources can neither push out what is in use (nothing is ever
  * evicted) nor leave no room for the next hops traffic asks for. */
@@ -358,7 +357,7 @@ void rt_neigh_learn(struct runtime *rt, struct rte_mbuf *m)
 	release(rt, dp_neigh_key(port, ip)); /* after publishing: what follows them finds the MAC */
 	e->state = NEIGH_REACHABLE;
 	e->probes = 0;
-	e->next_tsc = rte_rdtsc() + ms_to_tsc(REACHABLE_S * 1000ull);
+	e->next_tsc = rte_rdtsc() + ms_to_tsc(rt->cfg.arp_timeout * 1000ull);
 }
 
 void rt_neigh_wanted(struct runtime *rt, uint64_t key)

@@ -3,6 +3,7 @@
 # LAN reach the server while the VXC peer's MAC is still being asked for, and their replies reach a
 # LAN host secnat has never heard from (its address was never the sender of an ARP request): the
 # packets wait at the control thread until ARP answers (the hold queue), instead of being dropped.
+# The same after clear arp, and after the hosts' entries aged out.
 # "The first time" is measured: a UDP echo within 0.9 s, a TCP connection within 0.9 s (a lost SYN
 # or SYN-ACK would cost the 1 s retransmission).
 set -u
@@ -17,7 +18,9 @@ lab_up
 lab_bg sf $py "$here/echo_server.py" udp 198.51.100.10 5353 "$LAB_DIR/udp.log"
 lab_bg sf $py "$here/echo_server.py" tcp 198.51.100.10 8443 "$LAB_DIR/tcp.log"
 sleep 0.5 # the servers listen
-lab_secnat "$LAB_ROOT/config/lab.conf"
+# Entries trusted 10 s, so that one can age out within the test.
+{ cat "$LAB_ROOT/config/lab.conf"; echo "arp timeout 10"; } >"$LAB_DIR/secnat.conf"
+lab_secnat "$LAB_DIR/secnat.conf"
 
 # One datagram from 10.11.0.5 (the LAN kernel's ARP for the gateway names it: secnat learns it).
 udp_first() {
@@ -66,6 +69,18 @@ held_more() { [ "$(json show nat stats -- "d['neighbor_held']")" -gt "$held_befo
 check "the replies did wait for ARP this time too" held_more
 check "still nothing dropped for an unresolved neighbour" test "$(counter neighbor_unresolved)" = 0
 check "nor timed out" test "$(counter neighbor_hold_timeout)" = 0
+echo "# after the LAN hosts' entries aged out (arp timeout 10, three unanswered probes)"
+lab_ns lan ip link set eth0 arp off # the hosts stop answering (and asking)
+aged_out() { [ "$(json show arp -- "any(e['address'].startswith('10.11.0.') for e in d['arp'])")" = False ]; }
+check "the LAN hosts' entries age out" within 25 aged_out
+check "while the VXC peer, which answers, stays known" arp_has 203.0.113.0
+lab_ns lan ip link set eth0 arp on
+held_before=$(json show nat stats -- "d['neighbor_held']")
+check "a UDP datagram is answered within 0.9 s after aging" udp_again
+check "a TCP connection completes within 0.9 s after aging" tcp_first
+check "the replies waited for ARP" held_more
+check "still nothing dropped for an unresolved neighbour, nor timed out" \
+  test "$(counter neighbor_unresolved)/$(counter neighbor_hold_timeout)" = 0/0
 peer_resolved() { json show vxc -- "d['vxcs'][0]['peer_mac']" | grep -qE '^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$'; }
 check "the VXC peer's MAC is known (asked for at start)" peer_resolved
 report

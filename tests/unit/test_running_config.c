@@ -50,6 +50,7 @@ static const char *const everything[] = {
 	"port 2 role aend",
 	"port 3 role internet",
 	"port 3 address 198.51.100.2/30",
+	"arp timeout 60",
 	"vxc add sec1 port 1 vlan 100 local 203.0.113.1/31 peer 203.0.113.0 rate 500M",
 	"vxc add sec2 port 1 vlan 200 local 203.0.113.3/31 peer 203.0.113.2 rate 2.5G",
 	"vxc add sec3 port 2 untagged local 203.0.113.5/31 peer 203.0.113.4 rate 1.001M",
