@@ -54,37 +54,36 @@ lab_up() {
     lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   done
   if [ "${LAB_LAN:-veth}" != tap ]; then
-    ip link add "$LAB-l" type veth peer name "$LAB-L"
-    ip link set "$LAB-l" netns "$LAB-lan" name eth0
-    ip link set "$LAB-L" netns "$LAB-nat" name lan0
-    lab_ns nat ip link set lan0 up
+    lab_wire l lan lan0
     lab_lan_link
   fi
 
   lab_ns sf ip addr add 198.51.100.10/32 dev lo
   lab_ns sf ip addr add 198.51.100.11/32 dev lo
   if [ "${LAB_AEND:-veth}" != tap ]; then
-    ip link add "$LAB-a" type veth peer name "$LAB-A"
-    ip link set "$LAB-a" netns "$LAB-sf" name eth0
-    ip link set "$LAB-A" netns "$LAB-nat" name aend0
-    lab_ns nat ip link set aend0 up
+    lab_wire a sf aend0
     lab_sf_link
   fi
   if [ "${LAB_SF2:-0}" = 1 ]; then
     ip netns add "$LAB-sf2"
     lab_ns sf2 ip link set lo up
     lab_ns sf2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip link add "$LAB-b" type veth peer name "$LAB-B"
-    ip link set "$LAB-b" netns "$LAB-sf2" name eth0
-    ip link set "$LAB-B" netns "$LAB-nat" name aend2
+    lab_wire b sf2 aend2
     lab_ns sf2 ip link set eth0 up
     lab_ns sf2 ethtool -K eth0 tx off >/dev/null
-    lab_ns nat ip link set aend2 up
     lab_ns sf2 ip addr add 203.0.113.2/31 dev eth0
     lab_ns sf2 ip addr add 198.51.100.10/32 dev lo
     lab_ns sf2 ip addr add 198.51.100.11/32 dev lo
     lab_ns sf2 ip route add 192.0.2.0/24 via 203.0.113.3
   fi
+}
+
+# lab_wire LETTER NS NAT_IF: a veth pair from eth0 in $LAB-NS to NAT_IF in secnat's namespace (up).
+lab_wire() {
+  ip link add "$LAB-$1" type veth peer name "$LAB-${1^^}"
+  ip link set "$LAB-$1" netns "$LAB-$2" name eth0
+  ip link set "$LAB-${1^^}" netns "$LAB-nat" name "$3"
+  lab_ns nat ip link set "$3" up
 }
 
 # The LAN hosts' end of the LAN link, once eth0 is in $LAB-lan.
