@@ -499,7 +499,9 @@ void rt_neigh_show(struct runtime *rt, FILE *out, bool json)
 				state_name(e->state));
 		first = false;
 	}
-	fprintf(out, json ? "]}\n" : "");
+	/* What a flood of unsolicited requests could not make us learn (UNSOLICITED_MAX). */
+	fprintf(out, json ? "],\"unsolicited_refused\":%lu}\n" : "unsolicited requests not learned: %lu\n",
+		(unsigned long)t->unsolicited_refused);
 }
 
 unsigned rt_neigh_clear(struct runtime *rt)

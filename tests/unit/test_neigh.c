@@ -5,6 +5,8 @@
  * requests from made-up sources neither evicts an entry in use nor leaves no room for the next hops
  * that traffic asks for.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -126,6 +128,19 @@ Test(neigh, a_flood_evicts_nothing_in_use_and_leaves_room_for_wanted_next_hops)
 		learned += resolved(0x0a100000u + i) != 0;
 	cr_assert_gt(learned, 0, "requests are still learned, up to a share");
 	cr_assert_leq(learned, 65536 / 2, "the flood took %u entries, more than half the table", learned);
+	{
+		char *text = NULL, *at;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		rt_neigh_show(&rt, f, true);
+		fclose(f);
+		at = strstr(text, "\"unsolicited_refused\":");
+		cr_assert_not_null(at, "show arp json counts what it refused");
+		cr_assert_eq(strtoul(at + strlen("\"unsolicited_refused\":"), NULL, 10), flood - learned,
+			     "every request not learned is counted");
+		free(text);
+	}
 	/* Traffic needs 10.2.0.1: it is asked for (an ARP request goes out) and learned from the reply. */
 	before = rte_ring_count(worker0.inject);
 	rt_neigh_wanted(&rt, dp_neigh_key(0, rte_cpu_to_be_32(wanted)));
