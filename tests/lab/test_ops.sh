@@ -156,6 +156,40 @@ refusal_logged() {
 check "flows refused by the per-host limit make one warning in show log" within 5 refusal_logged
 check "and the journal line is a warning (<4>)" grep -q '^<4>secnat: .* new flows\? refused: inside host' "$LAB_DIR/secnat2.log"
 
+echo "# the control socket under misbehaving clients"
+# Enough sessions that "show nat sessions json" outgrows the socket's buffers (~700 KB).
+ctl nat limit per-host 0 >/dev/null
+lab_ns lan /usr/bin/python3 -c '
+import socket
+for port in range(20000, 24000):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.11.0.5", port))
+    s.sendto(b"x", ("198.51.100.10", 5353))
+    s.close()'
+many_sessions() { [ "$(json show nat stats -- "d['sessions']")" -ge 4000 ]; }
+check "4,000 sessions for a large reply" within 10 many_sessions
+/usr/bin/python3 "$here/slow_clients.py" "$run/secnat.sock" 7 >"$LAB_DIR/slow.out" 2>&1 &
+slow=$!
+sleep 1 # the three are connected, the deaf one's reply is stuck in its socket
+quick_answer() {
+  local t0 t1
+  t0=$(date +%s%N)
+  ctl show vxc >/dev/null || return 1
+  t1=$(date +%s%N)
+  echo "  show vxc answered in $(((t1 - t0) / 1000000)) ms"
+  [ $(((t1 - t0) / 1000000)) -lt 100 ]
+}
+check "with an idle, a trickling and a non-reading client connected, show vxc answers within 100 ms" quick_answer
+check "and again" quick_answer
+wait "$slow"
+check "the three are dropped after the timeout" bash -c "[ \"\$(grep -c closed '$LAB_DIR/slow.out')\" = 3 ]"
+dropped_logged() { [ "$(json show log -- "any('dropped after' in e['message'] for e in d['log'])")" = True ]; }
+check "and the log says so" dropped_logged
+check "a line of 2,000 bytes is refused, not read forever" bash -c \
+  "/usr/bin/python3 '$here/slow_clients.py' '$run/secnat.sock' long | grep -q 'ERR line longer than 1023'"
+check "a full reply still arrives whole" bash -c \
+  "[ \"\$('$SECNATCTL' -s '$run/secnat.sock' show nat sessions json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"sessions\"]))')\" -ge 4000 ]"
+
 echo "# show version"
 versions() { json show version -- "d['version'] + ' ' + d['dpdk']" | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+ DPDK 22\.11'; }
 check "show version names secnat's and DPDK's versions" versions
