@@ -16,19 +16,12 @@
 
 #include "bird_conf.h"
 #include "bird_daemon.h"
+#include "clock.h"
 
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 30000
 #define STABLE_MS 60000 /* up this long: the next death starts the backoff afresh */
 #define REPLY_TIMEOUT_S 2
-
-uint64_t bird_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int bird_daemon_init(struct bird_daemon *d, const char *dir, const char *binary, int netns_fd)
 {
@@ -239,7 +232,7 @@ int bird_daemon_apply(struct bird_daemon *d, const struct secnat_config *cfg, ch
 	d->wanted = true;
 	if (d->pid == 0) {
 		d->backoff_ms = BACKOFF_FIRST_MS;
-		start(d, bird_now_ms());
+		start(d, monotonic_ms());
 		return 0;
 	}
 	/* BIRD compares old and new: sessions whose configuration did not change stay up. */

@@ -52,4 +52,3 @@ void bird_daemon_stop(struct bird_daemon *d);
 /* Stops BIRD and removes its directory with everything in it (the configuration holds passwords). */
 void bird_daemon_fini(struct bird_daemon *d);
 
-uint64_t bird_now_ms(void);

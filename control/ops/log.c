@@ -7,6 +7,7 @@
 
 #include <rte_log.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* DPDK's EAL threads may log while the control thread does: the ring is shared under a mutex. */
@@ -19,14 +20,6 @@ static uint64_t wall_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 

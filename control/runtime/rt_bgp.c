@@ -17,6 +17,7 @@
 
 #include "bird_conf.h"
 #include "bird_daemon.h"
+#include "clock.h"
 #include "log.h"
 #include "route_import.h"
 #include "runtime.h"
@@ -145,7 +146,7 @@ int rt_bgp_start(struct runtime *rt)
 void rt_bgp_poll(struct runtime *rt)
 {
 	struct rt_bgp *b = rt->bgp_ctl;
-	uint64_t now = bird_now_ms();
+	uint64_t now = monotonic_ms();
 
 	if (b == NULL)
 		return;

@@ -17,6 +17,7 @@
 #include <rte_hash.h>
 #include <rte_malloc.h>
 
+#include "clock.h"
 #include "hold_queue.h"
 #include "runtime.h"
 
@@ -276,11 +277,6 @@ static bool plausible(const struct runtime *rt, uint16_t port, uint16_t vxc, rte
 	       dc->ports[port].addr != ip;
 }
 
-static uint64_t now_ms(void)
-{
-	return rte_rdtsc() / (rte_get_tsc_hz() / 1000);
-}
-
 /* Back to the worker that held it, to be routed again now that its next hop is known. */
 static void resume(struct runtime *rt, const struct hold_packet *p)
 {
@@ -314,7 +310,7 @@ void rt_neigh_hold(struct runtime *rt, uint16_t worker, struct rte_mbuf *m)
 		resume(rt, &p);
 		return;
 	}
-	if (hold_add(&rt->neigh->hold, key, m, worker, now_ms()) != 0) {
+	if (hold_add(&rt->neigh->hold, key, m, worker, monotonic_ms()) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -382,7 +378,7 @@ void rt_neigh_tick(struct runtime *rt)
 {
 	static struct hold_packet expired[HOLD_TOTAL];
 	struct rt_neigh *t = rt->neigh;
-	uint64_t now = rte_rdtsc(), ms = now_ms();
+	uint64_t now = rte_rdtsc(), ms = monotonic_ms();
 	unsigned k;
 
 	drop_held(expired, hold_expire(&t->hold, ms, expired));

@@ -17,9 +17,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "runtime.h"
 
@@ -96,14 +96,6 @@ int rt_socket_open(struct runtime *rt)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void client_close(struct rt_client *c)
 {
 	close(c->fd);
@@ -146,7 +138,7 @@ static void client_execute(struct runtime *rt, struct rt_client *c, const char *
 	}
 	c->reply_len = (size_t)len;
 	c->sent = 0;
-	c->deadline_ms = now_ms() + CLIENT_TIMEOUT_MS;
+	c->deadline_ms = monotonic_ms() + CLIENT_TIMEOUT_MS;
 }
 
 static void client_read(struct runtime *rt, struct rt_client *c)
@@ -182,7 +174,7 @@ static void client_write(struct rt_client *c)
 		return;
 	}
 	c->sent += (size_t)n;
-	c->deadline_ms = now_ms() + CLIENT_TIMEOUT_MS; /* it reads: it may take its time */
+	c->deadline_ms = monotonic_ms() + CLIENT_TIMEOUT_MS; /* it reads: it may take its time */
 	if (c->sent == c->reply_len)
 		client_close(c); /* the end of the reply is the end of the connection */
 }
@@ -215,7 +207,7 @@ void rt_socket_poll(struct runtime *rt)
 
 	if (rt->listen_fd < 0)
 		return;
-	now = now_ms();
+	now = monotonic_ms();
 	accept_clients(now, rt->listen_fd);
 	for (i = 0; i < CLIENTS_MAX; i++) {
 		struct rt_client *c = &clients[i];
@@ -226,7 +218,7 @@ void rt_socket_poll(struct runtime *rt)
 			client_read(rt, c);
 		if (c->fd >= 0 && c->reply != NULL)
 			client_write(c);
-		if (c->fd >= 0 && now_ms() > c->deadline_ms) {
+		if (c->fd >= 0 && monotonic_ms() > c->deadline_ms) {
 			log_limited(&dropped_log, LOG_WARNING, "control socket: a client that %s was dropped after %d s",
 				    c->reply == NULL ? "sent no complete line" : "stopped reading its reply",
 				    CLIENT_TIMEOUT_MS / 1000);

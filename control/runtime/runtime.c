@@ -12,7 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "bird_daemon.h" /* bird_now_ms: the control thread's monotonic clock */
+#include "clock.h"
 #include "cli.h"
 #include "log.h"
 #include "runtime.h"
@@ -419,7 +419,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
 		rt_console_poll(rt);
-		now_ms = bird_now_ms();
+		now_ms = monotonic_ms();
 		service_watchdog(&rt->service, rt, now_ms);
 		alarms_poll(&rt->alarms, rt, now_ms);
 		usleep(1000); /* the control thread may sleep; workers never wait for it */
