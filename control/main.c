@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "log.h"
 #include "runtime.h"
+#include "secrets.h"
 
 #define EXIT_CONFIG 2
 
@@ -160,6 +161,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (file != NULL)
+		secrets_warn_if_exposed(file, &cfg);
 	log_capture_dpdk();
 	ret = rte_eal_init(eal_argc, eal_argv);
 	if (ret < 0) {

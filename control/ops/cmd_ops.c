@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "log.h"
 #include "runtime.h"
+#include "secrets.h"
 
 #ifndef SECNAT_VERSION
 #define SECNAT_VERSION "unknown"
@@ -106,6 +107,7 @@ static int configure_replace(struct cli_ctx *ctx, const struct cli_line *line)
 	config_init(&next);
 	if (cli_load_file(&next, line->argv[2], err, sizeof(err)) != 0)
 		return cli_fail(ctx, "%s", err);
+	secrets_warn_if_exposed(line->argv[2], &next);
 	*ctx->cfg = next;
 	return 0;
 }

@@ -22,6 +22,7 @@ route add 198.51.100.0/24 via 203.0.113.0 distance 250
 bgp as 64512 router-id 203.0.113.1
 bgp neighbor 203.0.113.0 remote-as 14340 password s3cret hold-time 9
 CONF
+chmod 644 "$conf" # as an editor may leave it: secnat must warn about the password
 lab_bird_peer sf 203.0.113.0 203.0.113.0 203.0.113.1 s3cret
 # A socket in folders that do not exist yet: secnat must make them, and remove them at stop.
 run=$LAB_DIR/run/deep
@@ -67,12 +68,15 @@ check "at stop the runtime directory secnat made is gone" test ! -e "$LAB_DIR/ru
 check "and BIRD's configuration with its password" test ! -e "$run/secnat.sock.bird/bird.conf"
 all_prefixed() { [ -s "$LAB_DIR/secnat.log" ] && ! grep -qvE '^<[0-7]>' "$LAB_DIR/secnat.log"; }
 check "every line secnat printed carries a syslog priority" all_prefixed
+check "a startup file with a password that others may read is warned about" \
+  grep -q "^<4>secnat: $conf holds a BGP password and others may read it (mode 644)" "$LAB_DIR/secnat.log"
 
 lab_secnat_command "$conf" -s "$run/secnat.sock"
 "${lab_secnat_argv[@]}" >"$LAB_DIR/secnat2.log" 2>&1 &
 lab_secnat_pid=$!
 lab_pids+=("$lab_secnat_pid")
 check "secnat restarts from what write saved" within 20 test -S "$run/secnat.sock"
+check "saved 0600, it is not warned about" bash -c "! grep -q 'others may read it' '$LAB_DIR/secnat2.log'"
 same_as() { ctl show running-config | cmp -s - "$1"; }
 check "and shows the same running configuration" same_as "$LAB_DIR/changed.conf"
 check "the BGP session establishes again" within 60 established
