@@ -33,3 +33,22 @@ const struct cfg_vxc *config_vxc_by_peer(const struct secnat_config *cfg, uint32
 			return &cfg->vxcs[i];
 	return NULL;
 }
+
+bool config_gateway(const struct secnat_config *cfg, uint32_t gw, uint16_t *port, int *vxc)
+{
+	const struct cfg_vxc *v = config_vxc_by_peer(cfg, gw);
+	uint16_t p;
+
+	if (v != NULL) {
+		*port = v->port;
+		*vxc = (int)(v - cfg->vxcs);
+		return true;
+	}
+	for (p = 0; p < CFG_MAX_PORTS; p++)
+		if (cfg->ports[p].has_address && ipv4_prefix_contains(&cfg->ports[p].address, gw)) {
+			*port = p;
+			*vxc = -1;
+			return true;
+		}
+	return false;
+}

@@ -86,3 +86,6 @@ void config_init(struct secnat_config *cfg);
 
 struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name);
 const struct cfg_vxc *config_vxc_by_peer(const struct secnat_config *cfg, uint32_t peer);
+/* Where configured gateway `gw` is reached: through the VXC whose peer it is (*vxc its index), or on
+ * the port whose subnet holds it (*vxc -1). False when it is on no connected subnet. */
+bool config_gateway(const struct secnat_config *cfg, uint32_t gw, uint16_t *port, int *vxc);

@@ -156,14 +156,11 @@ int rt_fib_sync(struct runtime *rt, const struct secnat_config *cfg)
 	}
 	for (i = 0; i < cfg->n_routes; i++) {
 		const struct cfg_route *r = &cfg->routes[i];
-		int adj = -1;
+		uint16_t port;
+		int adj = -1, vxc;
 
-		for (j = 0; j < cfg->n_vxcs && adj < 0; j++)
-			if (cfg->vxcs[j].peer == r->via)
-				adj = adjacency(rt, cfg->vxcs[j].port, (uint16_t)j, r->via);
-		for (j = 0; j < CFG_MAX_PORTS && adj < 0; j++)
-			if (cfg->ports[j].has_address && ipv4_prefix_contains(&cfg->ports[j].address, r->via))
-				adj = adjacency(rt, (uint16_t)j, DP_NO_VXC, r->via);
+		if (config_gateway(cfg, r->via, &port, &vxc))
+			adj = adjacency(rt, port, vxc >= 0 ? (uint16_t)vxc : DP_NO_VXC, r->via);
 		want(list, &n, &r->prefix, adj, r->via, r->distance);
 	}
 

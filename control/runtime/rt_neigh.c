@@ -420,33 +420,16 @@ void rt_neigh_announce(struct runtime *rt)
 			send_request(rt, dc->vxcs[i].port, i, dc->vxcs[i].local);
 }
 
-/* The port a configured gateway is reached on: its VXC's, or the port whose subnet holds it. */
-static bool gateway_port(const struct runtime *rt, uint32_t gw, uint16_t *port)
-{
-	const struct cfg_vxc *v = config_vxc_by_peer(&rt->cfg, gw);
-	uint16_t p;
-
-	if (v != NULL) {
-		*port = v->port;
-		return true;
-	}
-	for (p = 0; p < CFG_MAX_PORTS && p < rt->shared->n_ports; p++)
-		if (rt->cfg.ports[p].has_address && ipv4_prefix_contains(&rt->cfg.ports[p].address, gw)) {
-			*port = p;
-			return true;
-		}
-	return false;
-}
-
 void rt_neigh_resolve_configured(struct runtime *rt)
 {
 	unsigned i;
 	uint16_t port;
+	int vxc;
 
 	for (i = 0; i < rt->cfg.n_vxcs; i++)
 		rt_neigh_wanted(rt, dp_neigh_key(rt->cfg.vxcs[i].port, rte_cpu_to_be_32(rt->cfg.vxcs[i].peer)));
 	for (i = 0; i < rt->cfg.n_routes; i++)
-		if (gateway_port(rt, rt->cfg.routes[i].via, &port))
+		if (config_gateway(&rt->cfg, rt->cfg.routes[i].via, &port, &vxc))
 			rt_neigh_wanted(rt, dp_neigh_key(port, rte_cpu_to_be_32(rt->cfg.routes[i].via)));
 }
 
