@@ -32,9 +32,12 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 		t->expired += n->stats.expired;
 		for (r = 0; r < PKT_DROP_MAX; r++)
 			t->drops[r] += n->stats.drops[r];
+		t->frags_held += n->frags.held;
 		t->fragmented += rt->workers[i]->counters.fragmented;
 		t->frag_needed_sent += rt->workers[i]->counters.frag_needed_sent;
 	}
+	t->mbufs = rt->shared->pool->size;
+	t->mbufs_in_use = rte_mempool_in_use_count(rt->shared->pool);
 	t->fragmented -= rt->baseline.fragmented;
 	t->frag_needed_sent -= rt->baseline.frag_needed_sent;
 	/* The hold queue is the control thread's: its drops are counted here, not by a worker. */

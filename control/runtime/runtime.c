@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "cli.h"
+#include "hold_queue.h"
 #include "log.h"
 #include "runtime.h"
 
@@ -102,6 +103,9 @@ static int create_shared(struct runtime *rt, uint16_t n_workers, uint16_t n_port
 	mbufs = 2u * n_ports * n_workers * (RX_DESC + TX_DESC);
 	if (mbufs < (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2))
 		mbufs = (unsigned)MBUFS_PER_PORT * RTE_MAX(n_ports, 2);
+	/* Set aside what may wait rather than move: fragments for their first (each worker's share,
+	 * nat_frag.h) and packets for their next hop's MAC (hold_queue.h). Forwarding keeps the rest. */
+	mbufs += (unsigned)n_workers * NAT_FRAG_HELD_DEFAULT + HOLD_TOTAL;
 	/* One mbuf holds a whole frame of the largest configured MTU: jumbo frames are received, NATed
 	 * and fragmented without chains of segments. Rounded up to whole KiB with a KiB to spare, as
 	 * drivers that receive into fixed frames (af_packet's ring) want the frame to fit whole. */
@@ -164,6 +168,7 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 		.n_workers = s->n_workers,
 		.rss = s->rss,
 		.capacity = rt->opt.sessions_per_worker,
+		.frag_held_max = NAT_FRAG_HELD_DEFAULT, /* as create_shared set aside in the pool */
 	};
 	uint16_t p;
 	int ret;

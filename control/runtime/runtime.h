@@ -145,6 +145,8 @@ struct rt_nat_totals {
 	uint64_t sessions, created, expired, drops[PKT_DROP_MAX];
 	uint64_t neighbor_held; /* packets that waited for their next hop's MAC and left */
 	uint64_t fragmented, frag_needed_sent;
+	/* Gauges, never cleared: fragments waiting for their first, and the shared pool's use. */
+	uint64_t frags_held, mbufs_in_use, mbufs;
 };
 struct rt_port_totals {
 	uint64_t rx_packets, tx_packets, rx_dropped, tx_dropped;

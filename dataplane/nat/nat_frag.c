@@ -10,30 +10,75 @@
 
 #define SLOT_FREE 0xff
 
-int nat_frag_init(struct nat_frag_table *ft, uint32_t n_slots, int socket)
+/* What one bucket of sources may take of `n`. */
+static uint16_t share_of(uint32_t n)
+{
+	n /= NAT_FRAG_SOURCE_SHARE;
+	return n == 0 ? 1 : n > UINT16_MAX ? UINT16_MAX : (uint16_t)n;
+}
+
+int nat_frag_init(struct nat_frag_table *ft, uint32_t n_slots, uint32_t held_max, int socket)
 {
 	uint32_t i;
 
+	memset(ft, 0, sizeof(*ft));
 	n_slots = rte_align32pow2(RTE_MAX(n_slots, (uint32_t)NAT_FRAG_PROBE));
+	ft->held_max = held_max ? held_max : NAT_FRAG_HELD_DEFAULT;
+	ft->src_entries_max = share_of(n_slots);
+	ft->src_held_max = share_of(ft->held_max);
 	ft->slots = rte_zmalloc_socket("nat_frag", sizeof(*ft->slots) * n_slots, RTE_CACHE_LINE_SIZE,
 				       socket);
 	if (ft->slots == NULL)
 		return -ENOMEM;
 	ft->mask = n_slots - 1;
-	ft->sweep = 0;
 	for (i = 0; i < n_slots; i++)
 		ft->slots[i].dir = SLOT_FREE;
 	return 0;
 }
 
-static uint32_t free_held(struct nat_frag *e)
+static inline uint32_t source_bucket(rte_be32_t src)
 {
-	uint32_t n = e->n_held, i;
+	return (rte_be_to_cpu_32(src) * 0x9e3779b1u) >> 26; /* NAT_FRAG_SOURCES = 64 */
+}
+
+uint8_t nat_frag_take_held(struct nat_frag_table *ft, struct nat_frag *e)
+{
+	uint8_t n = e->n_held;
+
+	ft->held -= n;
+	ft->src_held[source_bucket(e->src)] -= n;
+	e->n_held = 0;
+	return n;
+}
+
+static uint32_t free_held(struct nat_frag_table *ft, struct nat_frag *e)
+{
+	uint32_t n = nat_frag_take_held(ft, e), i;
 
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(e->held[i]);
-	e->n_held = 0;
 	return n;
+}
+
+uint32_t nat_frag_release(struct nat_frag_table *ft, struct nat_frag *e)
+{
+	uint32_t freed = free_held(ft, e);
+
+	ft->src_entries[source_bucket(e->src)]--;
+	e->dir = SLOT_FREE;
+	return freed;
+}
+
+bool nat_frag_hold(struct nat_frag_table *ft, struct nat_frag *e, struct rte_mbuf *m)
+{
+	uint32_t b = source_bucket(e->src);
+
+	if (ft->held >= ft->held_max || ft->src_held[b] >= ft->src_held_max)
+		return false;
+	e->held[e->n_held++] = m; /* n_held <= n_ranges <= NAT_FRAG_MAX_PIECES */
+	ft->held++;
+	ft->src_held[b]++;
+	return true;
 }
 
 uint32_t nat_frag_fini(struct nat_frag_table *ft)
@@ -44,7 +89,7 @@ uint32_t nat_frag_fini(struct nat_frag_table *ft)
 		return 0;
 	for (i = 0; i <= ft->mask; i++)
 		if (ft->slots[i].dir != SLOT_FREE)
-			freed += free_held(&ft->slots[i]);
+			freed += nat_frag_release(ft, &ft->slots[i]);
 	rte_free(ft->slots);
 	ft->slots = NULL;
 	return freed;
@@ -73,10 +118,8 @@ struct nat_frag *nat_frag_get(struct nat_frag_table *ft, enum nat_dir dir, const
 	for (i = 0; i < NAT_FRAG_PROBE; i++) {
 		struct nat_frag *e = &ft->slots[(h + i) & ft->mask];
 
-		if (e->dir != SLOT_FREE && entry_expired(e, now)) {
-			*orphans += free_held(e);
-			nat_frag_release(e);
-		}
+		if (e->dir != SLOT_FREE && entry_expired(e, now))
+			*orphans += nat_frag_release(ft, e);
 		if (e->dir == SLOT_FREE) {
 			if (vacant == NULL)
 				vacant = e;
@@ -85,10 +128,11 @@ struct nat_frag *nat_frag_get(struct nat_frag_table *ft, enum nat_dir dir, const
 		if (entry_matches(e, dir, ip))
 			return e;
 	}
-	if (vacant == NULL) {
+	if (vacant == NULL || ft->src_entries[source_bucket(ip->src_addr)] >= ft->src_entries_max) {
 		*why = PKT_DROP_frag_table_full;
 		return NULL;
 	}
+	ft->src_entries[source_bucket(ip->src_addr)]++;
 	memset(vacant, 0, offsetof(struct nat_frag, ranges));
 	vacant->src = ip->src_addr;
 	vacant->dst = ip->dst_addr;
@@ -146,10 +190,8 @@ uint64_t nat_frag_sweep(struct nat_frag_table *ft, uint32_t now, uint32_t budget
 	while (budget--) {
 		struct nat_frag *e = &ft->slots[ft->sweep++ & ft->mask];
 
-		if (e->dir != SLOT_FREE && entry_expired(e, now)) {
-			freed += free_held(e);
-			nat_frag_release(e);
-		}
+		if (e->dir != SLOT_FREE && entry_expired(e, now))
+			freed += nat_frag_release(ft, e);
 	}
 	return freed;
 }

@@ -6,7 +6,10 @@
  * decision per datagram (source, destination, IP ID, protocol, direction) so that later fragments can
  * follow it. Fragments that arrive before the first are held, a few per datagram, until it comes or
  * the datagram times out. Memory is bounded: a fixed number of entries, a fixed number of fragments
- * each.
+ * each, and held fragments are mbufs taken from the pool that forwarding needs, so they are bounded
+ * again: in total (the pool is sized with that share set aside, runtime.c) and per source, so that
+ * one sender's never-completed datagrams cannot take what everyone else's need. Sources are counted
+ * in hashed buckets: a collision only makes two sources share one bound.
  */
 #pragma once
 
@@ -22,6 +25,9 @@
 
 #define NAT_FRAG_MAX_PIECES 16 /* fragments per datagram: a 64 KiB datagram over 4 KiB MTU */
 #define NAT_FRAG_PROBE 8
+#define NAT_FRAG_HELD_DEFAULT 1024 /* fragments a worker may hold waiting for their first */
+#define NAT_FRAG_SOURCES 64        /* buckets of sources, each with its own bounds */
+#define NAT_FRAG_SOURCE_SHARE 4    /* one bucket may take 1/4 of the entries and of the held */
 
 struct nat_frag_range {
 	uint16_t start, end; /* byte offsets in the datagram, end exclusive */
@@ -48,16 +54,20 @@ struct nat_frag_table {
 	struct nat_frag *slots;
 	uint32_t mask;
 	uint32_t sweep; /* next slot the periodic sweep looks at */
+	uint32_t held, held_max; /* fragments held, in all datagrams */
+	uint16_t src_entries_max, src_held_max;
+	uint16_t src_entries[NAT_FRAG_SOURCES], src_held[NAT_FRAG_SOURCES];
 };
 
-int nat_frag_init(struct nat_frag_table *ft, uint32_t n_slots, int socket);
+/* `held_max`: how many fragments may wait for their first at once (0: NAT_FRAG_HELD_DEFAULT). */
+int nat_frag_init(struct nat_frag_table *ft, uint32_t n_slots, uint32_t held_max, int socket);
 /* Frees the table and every fragment still held; returns how many were held. */
 uint32_t nat_frag_fini(struct nat_frag_table *ft);
 
 /*
  * The entry of the datagram `info` belongs to, created if needed with a lifetime of `lifetime`
- * seconds. NULL (with *why set) when the table has no room. Held fragments of timed-out entries met
- * on the way are freed and added to *orphans.
+ * seconds. NULL (with *why set) when the table has no room, or the source has its share of it. Held
+ * fragments of timed-out entries met on the way are freed and added to *orphans.
  */
 struct nat_frag *nat_frag_get(struct nat_frag_table *ft, enum nat_dir dir, const struct pkt_info *info,
 			      uint32_t now, uint32_t lifetime, uint64_t *orphans, enum pkt_drop *why);
@@ -68,10 +78,17 @@ enum pkt_drop nat_frag_add_range(struct nat_frag *e, const struct pkt_info *info
 /* True once every byte of the datagram has passed: the entry can go. */
 bool nat_frag_complete(const struct nat_frag *e);
 
-static inline void nat_frag_release(struct nat_frag *e)
-{
-	e->dir = 0xff;
-}
+/*
+ * Holds `m` in `e` until the first fragment comes. False, and nothing held, when the worker or the
+ * source already holds its share.
+ */
+bool nat_frag_hold(struct nat_frag_table *ft, struct nat_frag *e, struct rte_mbuf *m);
+
+/* The held fragments leave the table (to be sent): returns how many, in e->held[0..n). */
+uint8_t nat_frag_take_held(struct nat_frag_table *ft, struct nat_frag *e);
+
+/* Frees the entry and whatever it holds; returns how many fragments were freed. */
+uint32_t nat_frag_release(struct nat_frag_table *ft, struct nat_frag *e);
 
 /* Looks at `budget` slots, freeing entries that timed out. Returns held fragments freed. */
 uint64_t nat_frag_sweep(struct nat_frag_table *ft, uint32_t now, uint32_t budget);

@@ -188,10 +188,10 @@ static struct nat_frag *frag_entry(struct nat_worker *w, enum nat_dir dir, const
 	return e;
 }
 
-static void frag_done_if_complete(struct nat_frag *e)
+static void frag_done_if_complete(struct nat_worker *w, struct nat_frag *e)
 {
 	if (nat_frag_complete(e))
-		nat_frag_release(e);
+		nat_frag_release(&w->frags, e);
 }
 
 static void frag_later(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,
@@ -205,29 +205,35 @@ static void frag_later(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *
 		return;
 	}
 	if (!e->have_first) {
-		e->held[e->n_held++] = m; /* n_held <= n_ranges <= NAT_FRAG_MAX_PIECES */
+		if (!nat_frag_hold(&w->frags, e, m)) {
+			/* Over its share: this datagram can no longer complete, so what it holds goes
+			 * back to the pool now rather than when it times out. */
+			w->stats.drops[PKT_DROP_frag_table_full] += nat_frag_release(&w->frags, e);
+			drop(w, m, PKT_DROP_frag_table_full);
+			return;
+		}
 		w->stats.frags_held++;
 		return;
 	}
 	frag_apply(dir, e, m);
 	emit(w, o, m);
-	frag_done_if_complete(e);
+	frag_done_if_complete(w, e);
 }
 
 /* The first fragment decided the translation: remember it and release what waited for it. */
 static void frag_first(struct nat_worker *w, enum nat_dir dir, struct nat_frag *e,
 		       const struct nat_session *s, struct burst_out *o)
 {
-	uint8_t i;
+	uint8_t n, i;
 
 	e->have_first = 1;
 	e->new_addr = dir == NAT_DIR_IN2OUT ? s->outside_addr : s->inside_addr;
-	for (i = 0; i < e->n_held; i++) {
+	n = nat_frag_take_held(&w->frags, e);
+	for (i = 0; i < n; i++) {
 		frag_apply(dir, e, e->held[i]);
 		emit(w, o, e->held[i]);
 	}
-	e->n_held = 0;
-	frag_done_if_complete(e);
+	frag_done_if_complete(w, e);
 }
 
 static __rte_always_inline void process_keyed(struct nat_worker *w, enum nat_dir dir, struct rte_mbuf *m,

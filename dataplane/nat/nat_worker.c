@@ -38,7 +38,7 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 	if (ret < 0)
 		return ret;
 	ret = nat_frag_init(&w->frags, params->frag_slots ? params->frag_slots : DEFAULT_FRAG_SLOTS,
-			    params->socket);
+			    params->frag_held_max, params->socket);
 	if (ret < 0) {
 		nat_table_fini(&w->table);
 		return ret;

@@ -44,6 +44,7 @@ struct nat_worker_params {
 	uint32_t capacity;      /* sessions */
 	uint32_t host_capacity; /* inside hosts; 0: as many as sessions */
 	uint32_t frag_slots;    /* datagrams tracked at once; 0: a default */
+	uint32_t frag_held_max; /* fragments held for their first at once; 0: NAT_FRAG_HELD_DEFAULT */
 };
 
 struct nat_worker {

@@ -209,3 +209,54 @@ Test(frag, fragments_of_an_unknown_inbound_flow_are_dropped_and_freed)
 	cr_assert_eq(rte_mempool_avail_count(test_pool()), before + 2);
 	cr_assert_eq(test_drops(&nat, PKT_DROP_no_session), 1);
 }
+
+/* Sends the later pieces (never the first) of `n` datagrams from `src`; returns how many were held. */
+static uint32_t hold_orphans(rte_be32_t src, uint16_t first_id, unsigned n)
+{
+	struct rte_mbuf *whole, *in[2], *out[4];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		whole = datagram(src, 5000, R, 53, (uint16_t)(first_id + i));
+		in[0] = fragment(whole, 40, 80);
+		in[1] = fragment(whole, 80, 108);
+		rte_pktmbuf_free(whole);
+		cr_assert_eq(test_burst(&nat, NAT_DIR_IN2OUT, in, 2, out, 4, 1), 0);
+	}
+	return nat.w.frags.held;
+}
+
+Test(frag, held_fragments_stay_within_the_workers_share_and_return_to_the_pool)
+{
+	unsigned before = rte_mempool_avail_count(test_pool()), i;
+
+	/* From many sources, more than the share: the excess is refused, counted, and freed at once. */
+	for (i = 0; i < 64; i++)
+		hold_orphans(ip4(10, 0, 1, (uint8_t)i), (uint16_t)(i * 64), 24);
+	cr_assert_leq(nat.w.frags.held, NAT_FRAG_HELD_DEFAULT);
+	cr_assert_gt(test_drops(&nat, PKT_DROP_frag_table_full), 0);
+	cr_assert_eq(rte_mempool_avail_count(test_pool()), before - nat.w.frags.held,
+		     "every refused fragment goes back to the pool");
+	for (i = 0; i < 2048; i++)
+		nat_worker_expire(&nat.w, 1 + nat.config.timeout[NAT_TIMEOUT_FRAGMENT], 64);
+	cr_assert_eq(nat.w.frags.held, 0);
+	cr_assert_eq(rte_mempool_avail_count(test_pool()), before, "held fragments leaked");
+}
+
+Test(frag, one_source_holds_at_most_a_quarter_and_others_still_get_through)
+{
+	struct rte_mbuf *whole, *later[2], *first, *out[8];
+
+	hold_orphans(H2, 1000, 400);
+	cr_assert_eq(nat.w.frags.held, NAT_FRAG_HELD_DEFAULT / NAT_FRAG_SOURCE_SHARE);
+	/* Another host's out-of-order datagram still waits and completes. */
+	whole = datagram(H, 5000, R, 53, 77);
+	later[0] = fragment(whole, 80, 108);
+	later[1] = fragment(whole, 40, 80);
+	first = fragment(whole, 0, 40);
+	cr_assert_eq(test_burst(&nat, NAT_DIR_IN2OUT, later, 2, out, 8, 1), 0);
+	cr_assert_eq(test_burst(&nat, NAT_DIR_IN2OUT, &first, 1, out, 8, 1), 3);
+	check_reassembled(out, 3, 108);
+	free_all(out, 3);
+	rte_pktmbuf_free(whole);
+}
