@@ -80,8 +80,10 @@ static void write_nat(FILE *out, const struct secnat_config *cfg)
 	for (i = 0; i < NAT_TIMEOUT_MAX; i++)
 		if (cfg->timeout[i] != defaults.timeout[i] && cli_nat_timeout_name(i) != NULL)
 			fprintf(out, "nat timeout %s %u\n", cli_nat_timeout_name(i), cfg->timeout[i]);
-	if (cfg->per_host_limit != 0)
+	if (cfg->per_host_limit != CFG_PER_HOST_DEFAULT)
 		fprintf(out, "nat limit per-host %u\n", cfg->per_host_limit);
+	if (cfg->embryonic_per_host_limit != CFG_EMBRYONIC_PER_HOST_DEFAULT)
+		fprintf(out, "nat limit embryonic-per-host %u\n", cfg->embryonic_per_host_limit);
 }
 
 static void write_routes(FILE *out, const struct secnat_config *cfg)

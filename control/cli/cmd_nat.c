@@ -92,11 +92,14 @@ static int nat_timeout(struct cli_ctx *ctx, const struct cli_line *line)
 
 static int nat_limit(struct cli_ctx *ctx, const struct cli_line *line)
 {
+	bool embryonic = strcmp(line->argv[2], "embryonic-per-host") == 0;
 	uint64_t n;
 
-	if (!cli_uint(ctx, line->argv[3], 0, 1u << 24, "per-host sessions (0: no limit)", &n))
+	if (!cli_uint(ctx, line->argv[3], 0, 1u << 24,
+		      embryonic ? "half-open TCP sessions per host (0: no limit)" : "per-host sessions (0: no limit)",
+		      &n))
 		return -EINVAL;
-	ctx->cfg->per_host_limit = (uint32_t)n;
+	*(embryonic ? &ctx->cfg->embryonic_per_host_limit : &ctx->cfg->per_host_limit) = (uint32_t)n;
 	return 0;
 }
 
@@ -105,6 +108,6 @@ const struct cli_command cli_nat_commands[] = {
 	{"nat exempt <A.B.C.D/len>", nat_exempt},
 	{"nat mapping endpoint-dependent|endpoint-independent", nat_mapping},
 	{"nat timeout udp|tcp-established|tcp-transitory|icmp <seconds>", nat_timeout},
-	{"nat limit per-host <sessions>", nat_limit},
+	{"nat limit per-host|embryonic-per-host <sessions>", nat_limit},
 	{NULL, NULL},
 };

@@ -11,6 +11,8 @@ void config_init(struct secnat_config *cfg)
 	nat_config_defaults(&defaults);
 	cfg->mapping = defaults.mapping;
 	cfg->arp_timeout = CFG_ARP_TIMEOUT_DEFAULT;
+	cfg->per_host_limit = CFG_PER_HOST_DEFAULT;
+	cfg->embryonic_per_host_limit = CFG_EMBRYONIC_PER_HOST_DEFAULT;
 	memcpy(cfg->timeout, defaults.timeout, sizeof(cfg->timeout));
 }
 

@@ -21,6 +21,11 @@
 #define CFG_NAME_MAX 31
 #define CFG_PASSWORD_MAX 79 /* TCP MD5 keys are at most 80 bytes */
 #define CFG_ARP_TIMEOUT_DEFAULT 300
+/* Per inside host: a quarter of the ports towards one destination, so that no single host (or
+ * whoever spoofs it) takes a Salesforce endpoint from everyone; and of them half-open TCP, enough
+ * for a browser or a proxy's bursts but not for a SYN flood (RFC 6888 REQ-4, REQ-5). */
+#define CFG_PER_HOST_DEFAULT 16384
+#define CFG_EMBRYONIC_PER_HOST_DEFAULT 1024
 
 enum port_role {
 	PORT_ROLE_NONE,
@@ -69,7 +74,8 @@ struct secnat_config {
 	struct ipv4_prefix exempts[CFG_MAX_EXEMPTS];
 	enum nat_mapping mapping;
 	uint32_t timeout[NAT_TIMEOUT_MAX];
-	uint32_t per_host_limit;
+	uint32_t per_host_limit;           /* 0: no limit */
+	uint32_t embryonic_per_host_limit; /* 0: no limit */
 	uint32_t arp_timeout; /* seconds a neighbour is trusted before it is asked again */
 	unsigned n_routes;
 	struct cfg_route routes[CFG_MAX_ROUTES];

@@ -13,6 +13,8 @@ static const struct {
 	[ALARM_TABLE_FULL] = {PKT_DROP_table_full, "session table full (table_full)"},
 	[ALARM_HOST_LIMIT] = {PKT_DROP_host_limit, "inside host at its session limit (host_limit)"},
 	[ALARM_HOST_TABLE_FULL] = {PKT_DROP_host_table_full, "too many inside hosts (host_table_full)"},
+	[ALARM_HOST_EMBRYONIC_LIMIT] = {PKT_DROP_host_embryonic_limit,
+					"inside host at its limit of half-open TCP sessions (host_embryonic_limit)"},
 };
 
 /* Raw worker counters: a "clear stats" must not look like a flood of new refusals. */

@@ -46,6 +46,7 @@ struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secn
 	dc->nat.mapping = cfg->mapping;
 	memcpy(dc->nat.timeout, cfg->timeout, sizeof(cfg->timeout));
 	dc->nat.per_host_limit = cfg->per_host_limit;
+	dc->nat.embryonic_per_host_limit = cfg->embryonic_per_host_limit;
 	dc->nat.n_pools = DP_MAX_VXCS;
 	for (i = 0; i < cfg->n_vxcs; i++) {
 		const struct cfg_vxc *cv = &cfg->vxcs[i];

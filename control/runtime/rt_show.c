@@ -28,11 +28,12 @@ static const char *state_name(uint8_t proto, uint8_t state)
 		[NAT_S_TCP_SYN_IN] = "syn-sent",    [NAT_S_TCP_ESTABLISHED] = "established",
 		[NAT_S_TCP_FIN_IN] = "fin-inside",   [NAT_S_TCP_FIN_OUT] = "fin-outside",
 		[NAT_S_TCP_FIN_BOTH] = "closing",    [NAT_S_TCP_RST] = "reset",
+		[NAT_S_TCP_SYN_BOTH] = "syn-answered", [NAT_S_TCP_REFUSED] = "refused",
 	};
 
 	if (proto == IPPROTO_TCP && state < NAT_S_MAX && tcp[state] != NULL)
 		return tcp[state];
-	return "active";
+	return state == NAT_S_UDP_OUT ? "one-way" : "active";
 }
 
 static const char *proto_name(uint8_t proto)
@@ -98,14 +99,16 @@ static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
 	rt_stats_nat(rt, &t);
 	if (json)
 		fprintf(ctx->out, "{\"sessions\":%lu,\"created\":%lu,\"expired\":%lu,\"neighbor_held\":%lu,"
-			"\"fragmented\":%lu,\"frag_needed_sent\":%lu,\"frags_held\":%lu,\"mbufs_in_use\":%lu,"
-			"\"mbufs\":%lu,\"drops\":{", t.sessions, t.created, t.expired, t.neighbor_held,
-			t.fragmented, t.frag_needed_sent, t.frags_held, t.mbufs_in_use, t.mbufs);
+			"\"fragmented\":%lu,\"frag_needed_sent\":%lu,\"embryonic_reclaimed\":%lu,"
+			"\"frags_held\":%lu,\"mbufs_in_use\":%lu,\"mbufs\":%lu,\"drops\":{", t.sessions,
+			t.created, t.expired, t.neighbor_held, t.fragmented, t.frag_needed_sent,
+			t.embryonic_reclaimed, t.frags_held, t.mbufs_in_use, t.mbufs);
 	else
 		fprintf(ctx->out, "sessions %lu\ncreated  %lu\nexpired  %lu\nheld for ARP %lu\n"
-			"fragmented %lu\nfrag-needed sent %lu\nfragments held %lu\nmbufs in use %lu of %lu\n"
-			"drops:\n", t.sessions, t.created, t.expired, t.neighbor_held, t.fragmented,
-			t.frag_needed_sent, t.frags_held, t.mbufs_in_use, t.mbufs);
+			"fragmented %lu\nfrag-needed sent %lu\nhalf-open reclaimed %lu\nfragments held %lu\n"
+			"mbufs in use %lu of %lu\ndrops:\n", t.sessions, t.created, t.expired, t.neighbor_held,
+			t.fragmented, t.frag_needed_sent, t.embryonic_reclaimed, t.frags_held, t.mbufs_in_use,
+			t.mbufs);
 	for (i = 0; i < PKT_DROP_MAX; i++) {
 		if (json)
 			fprintf(ctx->out, "%s\"%s\":%lu", i ? "," : "", pkt_drop_name(i), t.drops[i]);

@@ -39,6 +39,7 @@ struct nat_config {
 	enum nat_mapping mapping;
 	uint32_t timeout[NAT_TIMEOUT_MAX]; /* seconds */
 	uint32_t per_host_limit;           /* sessions per inside address; 0: unlimited */
+	uint32_t embryonic_per_host_limit; /* of them half-open TCP; 0: unlimited */
 	uint16_t n_pools;
 	struct nat_pool pools[NAT_MAX_POOLS];
 	/* TCP ports the appliance itself listens on (BGP): never handed out as external ports. */

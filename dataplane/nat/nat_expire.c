@@ -18,8 +18,8 @@ static void free_record(struct nat_worker *w, uint32_t idx)
 	nat_record_give(&w->table, idx);
 }
 
-/* Ends session `idx`, which went idle at `when`. */
-static void release(struct nat_worker *w, uint32_t idx, uint32_t when)
+/* Ends session `idx`, which went idle at `when`; its external tuple is held back if `may_hold`. */
+static void release(struct nat_worker *w, uint32_t idx, uint32_t when, bool may_hold)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 	uint32_t hold = w->config->timeout[NAT_TIMEOUT_PORT_HOLD];
@@ -31,9 +31,8 @@ static void release(struct nat_worker *w, uint32_t idx, uint32_t when)
 	if (s->flags & NAT_SESSION_F_EIM)
 		nat_eim_unref(w, s);
 	w->live_sessions--;
-	w->stats.expired++;
 
-	if (hold == 0 || nat_state_closed((enum nat_state)s->state)) {
+	if (!may_hold || hold == 0 || nat_state_closed((enum nat_state)s->state)) {
 		free_record(w, idx);
 		return;
 	}
@@ -41,6 +40,16 @@ static void release(struct nat_worker *w, uint32_t idx, uint32_t when)
 	nat_record_touch(s, when);
 	nat_record_set_state(s, NAT_S_HOLD);
 	nat_wheel_insert(&w->table, idx, when + hold);
+}
+
+static void expire(struct nat_worker *w, uint32_t idx, uint32_t deadline)
+{
+	struct nat_session *s = &w->table.sessions[idx];
+
+	if (nat_state_half_open((enum nat_state)s->state))
+		nat_embryo_done(w, s); /* before its host may go */
+	w->stats.expired++;
+	release(w, idx, deadline, true);
 }
 
 uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
@@ -62,9 +71,17 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
 		else if (s->state == NAT_S_HOLD)
 			free_record(w, idx);
 		else
-			release(w, idx, deadline);
+			expire(w, idx, deadline);
 	}
 	return done;
+}
+
+/* A half-open session reclaimed for a new flow (nat_embryonic.c): it never carried a connection,
+ * so no late packet of it can reach whoever takes its port next. */
+void nat_session_end_now(struct nat_worker *w, uint32_t idx)
+{
+	nat_wheel_remove(&w->table, idx);
+	release(w, idx, w->table.sessions[idx].last_seen, false);
 }
 
 void nat_session_retime(struct nat_worker *w, uint32_t idx)

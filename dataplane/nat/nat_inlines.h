@@ -82,3 +82,22 @@ void nat_session_retime(struct nat_worker *w, uint32_t idx);
 /* ICMP errors (RFC 5508 §4): translate the error and the packet it quotes. */
 enum pkt_drop nat_icmp_error_in2out(struct nat_worker *w, struct pkt_info *info);
 enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info);
+
+/* Ends live session `idx` at once, wherever its timer stands, its external tuple free at once. */
+void nat_session_end_now(struct nat_worker *w, uint32_t idx);
+
+/* Unanswered sessions (nat_embryonic.c). */
+int nat_embryos_init(struct nat_embryos *e, uint32_t capacity, int socket);
+void nat_embryos_fini(struct nat_embryos *e);
+/* Session `idx` of the host of `host` opened unanswered (a SYN, or UDP). */
+void nat_embryo_opened(struct nat_worker *w, uint32_t idx, struct nat_host_slot *host);
+/* Half-open TCP session `s` is so no more (answered, ended or reclaimed): its host's count drops. */
+void nat_embryo_done(struct nat_worker *w, const struct nat_session *s);
+/*
+ * Ends the oldest unanswered session towards in's remote endpoint from out's external address (for
+ * a new flow that found all its ports taken) and puts its port in out->local_port. False when none
+ * was found among the oldest few. Host slots may move: look them up again after.
+ */
+bool nat_embryo_reclaim_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out);
+/* Ends the oldest unanswered session, whatever its destination (the table is full). */
+bool nat_embryo_reclaim_any(struct nat_worker *w);

@@ -266,7 +266,22 @@ static uint32_t take_record(struct nat_worker *w, uint32_t now)
 		nat_worker_expire(w, now, 2 * NAT_BURST_MAX);
 		idx = nat_record_take(&w->table);
 	}
+	/* Full of live sessions: the oldest unanswered one gives way, never one that was answered. */
+	if (idx == NAT_NIL && nat_embryo_reclaim_any(w))
+		idx = nat_record_take(&w->table);
 	return idx;
+}
+
+/* Every port towards in's destination is taken: an unanswered session towards it gives its own. */
+static bool reclaim_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+			 nat_hash_t *out_sig, bool eim)
+{
+	int tries;
+
+	for (tries = 0; tries < 4 && nat_embryo_reclaim_port(w, in, out); tries++)
+		if (candidate_ok(w, in, out, out_sig, rte_be_to_cpu_16(out->local_port), eim))
+			return true;
+	return false;
 }
 
 uint16_t nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, uint16_t pool,
@@ -330,13 +345,24 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 		fail = PKT_DROP_host_limit;
 		goto give_back;
 	}
+	if (state == NAT_S_TCP_SYN_IN && cfg->embryonic_per_host_limit &&
+	    nat_host_embryonic(host) >= cfg->embryonic_per_host_limit) {
+		fail = PKT_DROP_host_embryonic_limit;
+		goto give_back;
+	}
 
 	nat_key_fill(&out, NAT_KEY_OUT2IN, in->proto, choose_address(&cfg->pools[pool], in->local_addr),
 		     0, in->remote_addr, in->remote_port);
-	if ((eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) ||
-	    (!have_mapping && !choose_port(w, in, &out, &out_sig, eim, drawn))) {
+	if (eim && !eim_lookup(w, in, &out, &out_sig, &have_mapping)) {
 		fail = PKT_DROP_ports_exhausted;
 		goto give_back;
+	}
+	if (!have_mapping && !choose_port(w, in, &out, &out_sig, eim, drawn)) {
+		if (!reclaim_port(w, in, &out, &out_sig, eim)) {
+			fail = PKT_DROP_ports_exhausted;
+			goto give_back;
+		}
+		host = nat_host_slot(&w->table, in->local_addr); /* the reclaimed host's may have moved it */
 	}
 	/* The record's identity is the index's key: write it before the keys can lead to it. */
 	s = &w->table.sessions[idx];
@@ -366,6 +392,8 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 		goto unhost;
 
 	nat_wheel_insert(&w->table, idx, nat_session_deadline(w, s));
+	if (nat_state_unanswered(state))
+		nat_embryo_opened(w, idx, nat_host_slot(&w->table, in->local_addr));
 	w->live_sessions++;
 	w->stats.created++;
 	return idx;

@@ -12,14 +12,18 @@
 
 enum nat_state {
 	NAT_S_FREE,
-	NAT_S_UDP,
+	NAT_S_UDP,             /* UDP with replies */
 	NAT_S_ICMP,
 	NAT_S_TCP_SYN_IN,      /* SYN seen from inside only */
-	NAT_S_TCP_ESTABLISHED, /* SYN seen both ways */
+	NAT_S_TCP_ESTABLISHED, /* SYN seen both ways, and the inside's ACK of the outside's */
 	NAT_S_TCP_FIN_IN,      /* FIN seen from inside */
 	NAT_S_TCP_FIN_OUT,     /* FIN seen from outside */
 	NAT_S_TCP_FIN_BOTH,    /* FIN seen both ways: closed */
 	NAT_S_TCP_RST,         /* RST seen: kept 4 minutes (RFC 7857 §2.1) */
+	/* Not yet a connection: what a SYN flood leaves behind, first to give way (nat_embryonic.c). */
+	NAT_S_TCP_SYN_BOTH,    /* SYN seen both ways, the inside has not acknowledged yet */
+	NAT_S_TCP_REFUSED,     /* RST before the handshake completed */
+	NAT_S_UDP_OUT,         /* UDP that no reply has reached yet */
 	/* Released, but the external tuple is held back so that a late packet of the old flow cannot
 	 * reach a new one. Only the out2in key still leads here; it matches no traffic. */
 	NAT_S_HOLD,

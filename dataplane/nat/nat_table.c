@@ -167,6 +167,7 @@ int nat_host_ref(struct nat_table *t, struct nat_host_slot *slot, rte_be32_t ins
 			return -ENOSPC;
 		slot->addr = inside;
 		slot->sessions = 0;
+		slot->embryonic = 0;
 		t->n_hosts++;
 	}
 	slot->sessions++;

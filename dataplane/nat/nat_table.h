@@ -222,6 +222,7 @@ void nat_aux_del(struct nat_table *t, const struct nat_key *key, nat_hash_t h);
 struct nat_host_slot {
 	rte_be32_t addr;
 	uint32_t sessions;
+	uint32_t embryonic; /* of them half-open TCP (nat_embryonic.c) */
 };
 
 static inline uint32_t nat_host_home(const struct nat_table *t, rte_be32_t inside)
@@ -240,6 +241,11 @@ struct nat_host_slot *nat_host_slot(const struct nat_table *t, rte_be32_t inside
 static inline uint32_t nat_host_sessions(const struct nat_host_slot *slot)
 {
 	return slot != NULL && slot->addr != 0 ? slot->sessions : 0;
+}
+
+static inline uint32_t nat_host_embryonic(const struct nat_host_slot *slot)
+{
+	return slot != NULL && slot->addr != 0 ? slot->embryonic : 0;
 }
 
 /* One more session for the host of `slot` (from nat_host_slot). -ENOSPC when no more hosts fit. */

@@ -89,7 +89,7 @@ static inline bool session_matches(const struct nat_session *s, const struct nat
 static inline enum nat_state opening_state(const struct pkt_info *info)
 {
 	if (info->proto == IPPROTO_UDP)
-		return NAT_S_UDP;
+		return NAT_S_UDP_OUT;
 	if (info->proto == IPPROTO_ICMP)
 		return NAT_S_ICMP;
 	/* RFC 6146: only a SYN opens a TCP session; stray segments of unknown connections die here. */
@@ -149,12 +149,16 @@ static inline void track_state(struct nat_worker *w, enum nat_dir dir, uint32_t 
 
 		nat_record_touch(s, now); /* TCP state is two-sided: both directions keep it */
 		if (next != s->state) {
+			if (nat_state_half_open((enum nat_state)s->state) && !nat_state_half_open(next))
+				nat_embryo_done(w, s);
 			nat_record_set_state(s, next);
 			nat_session_retime(w, idx);
 		}
 	} else if (dir == NAT_DIR_IN2OUT) {
 		/* RFC 4787 REQ-6: UDP (and ICMP query) mappings are refreshed by outbound traffic only. */
 		nat_record_touch(s, now);
+	} else if (unlikely(s->state == NAT_S_UDP_OUT)) {
+		nat_record_set_state(s, NAT_S_UDP); /* answered: no longer one to give way */
 	}
 }
 

@@ -5,7 +5,7 @@
 
 #include <rte_cycles.h>
 
-#include "nat_worker.h"
+#include "nat_inlines.h"
 
 #define DEFAULT_FRAG_SLOTS 1024
 
@@ -43,11 +43,18 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 		nat_table_fini(&w->table);
 		return ret;
 	}
+	ret = nat_embryos_init(&w->embryos, params->capacity, params->socket);
+	if (ret < 0) {
+		nat_frag_fini(&w->frags);
+		nat_table_fini(&w->table);
+		return ret;
+	}
 	return 0;
 }
 
 void nat_worker_fini(struct nat_worker *w)
 {
+	nat_embryos_fini(&w->embryos);
 	nat_frag_fini(&w->frags);
 	nat_table_fini(&w->table);
 }

@@ -33,6 +33,13 @@ struct nat_stats {
 	uint64_t icmp_errors;       /* ICMP errors translated, both directions */
 	uint64_t frags_held;        /* fragments that waited for their first fragment */
 	uint64_t burst_overflow;    /* released fragments dropped for lack of room in the burst */
+	uint64_t embryonic_reclaimed; /* unanswered sessions ended early for a new flow */
+};
+
+/* Unanswered sessions in the order they opened (nat_embryonic.c): (seq << 32 | record). */
+struct nat_embryos {
+	uint64_t *ring;
+	uint32_t mask, head, tail;
 };
 
 struct nat_worker_params {
@@ -50,6 +57,7 @@ struct nat_worker_params {
 struct nat_worker {
 	struct nat_table table;
 	struct nat_frag_table frags;
+	struct nat_embryos embryos;
 	const struct nat_config *config; /* published by the control thread; read-only here */
 	struct nat_port_plan plan;
 	/* The plan's blocks of this worker, [0] of ports from 1024 up, [1] of those below: asked for

@@ -37,6 +37,7 @@
 	X(ports_exhausted, "no free external port for the new flow")                              \
 	X(table_full, "session table full of live sessions")                                      \
 	X(host_limit, "inside host at its session limit")                                         \
+	X(host_embryonic_limit, "inside host at its limit of half-open TCP sessions")             \
 	X(host_table_full, "too many distinct inside hosts")                                     \
 	/* forwarding */                                                                          \
 	X(unknown_vlan, "frame on an A-end port whose VLAN (or lack of one) matches no VXC")      \

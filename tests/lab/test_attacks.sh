@@ -6,6 +6,9 @@
 #      and then from one source: held fragments stay within their share of the mbuf pool (in total
 #      and per source), so forwarding never runs out of buffers; a fragmented datagram from another
 #      host still crosses during the one-source flood.
+#   2. a spoofed SYN flood from random LAN sources at one server port, far more SYNs than there are
+#      external ports towards it: the flood's sessions never complete their handshake and give way,
+#      oldest first, so a real host's new connections to that server succeed during and after it.
 # The LAN port is net_tap: net_af_packet would have the kernel reassemble (or drop) the fragments.
 set -u
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
@@ -84,5 +87,35 @@ echo "     client: $out; fragments held during the flood: $held"
 check "another host's fragmented datagram crosses while one source floods" grep -q "reply 100 ok" <<<"$out"
 check "one source holds at most a quarter of the worker's share" test "${held:-9999}" -le $((FRAG_SHARE / 4))
 check "its flood is counted: frag_table_full" test "$(counter frag_table_full)" -gt "$full_before"
+
+echo "# spoofed SYNs from random LAN sources to 198.51.100.10:8443, 8 s at 30,000/s"
+lab_bg sf $py "$here/echo_server.py" tcp 198.51.100.10 8443 "$LAB_DIR/tcp.log"
+connects() { # N: N connections from 10.11.0.5 to the flooded server; prints how many were answered
+  lab_ns lan $py - "$1" <<'PY'
+import socket, sys
+ok = 0
+for i in range(int(sys.argv[1])):
+    try:
+        s = socket.create_connection(("198.51.100.10", 8443), timeout=3, source_address=("10.11.0.5", 0))
+        s.sendall(b"hello"); ok += s.recv(16) == b"hello"; s.close()
+    except OSError:
+        pass
+print(ok)
+PY
+}
+sleep 0.5
+check "a real host connects before the flood" test "$(connects 1)" = 1
+lab_ns lan "$FLOOD" eth0 syn 30000 8 10.11.0.0/24 198.51.100.10:8443 "$gw_mac" >"$LAB_DIR/flood.out" 2>&1 &
+flood=$!
+sleep 4 # by now the flood has asked for more ports than there are towards the server
+during=$(connects 5)
+sessions=$(json show nat stats -- "d['sessions']")
+wait $flood
+sed 's/^/     flood: /' "$LAB_DIR/flood.out"
+reclaimed=$(json show nat stats -- "d['embryonic_reclaimed']")
+echo "     during the flood: $during of 5 connections answered; sessions $sessions; reclaimed $reclaimed; ports_exhausted $(counter ports_exhausted), table_full $(counter table_full)"
+check "a real host's new connections to the flooded server succeed during the flood" test "$during" = 5
+check "the flood's sessions gave way (embryonic_reclaimed)" test "${reclaimed:-0}" -gt 60000
+check "and the real host's connection succeeds after the flood" test "$(connects 2)" = 2
 [ "$failures" -eq 0 ] || ctl show nat stats
 report

@@ -260,6 +260,10 @@ Test(config, nat_mapping_and_limits)
 	accepted("nat limit per-host 1000");
 	cr_assert_eq(cfg.per_host_limit, 1000);
 	refused("nat limit per-host -1", "per-host sessions");
+	accepted("nat limit embryonic-per-host 50");
+	cr_assert_eq(cfg.embryonic_per_host_limit, 50);
+	cr_assert_eq(cfg.per_host_limit, 1000, "the other limit stays as it was");
+	refused("nat limit embryonic-per-host x", "half-open TCP sessions per host");
 	refused("nat pool nope 192.0.2.0/28", "no vxc nope");
 }
 

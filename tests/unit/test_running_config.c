@@ -62,6 +62,7 @@ static const char *const everything[] = {
 	"nat timeout tcp-transitory 300",
 	"nat timeout icmp 90",
 	"nat limit per-host 2000",
+	"nat limit embryonic-per-host 100",
 	"route add 198.18.0.0/15 via 10.11.0.9",
 	"route add 198.51.100.0/24 via 203.0.113.2 distance 250",
 	"route add 0.0.0.0/0 via 198.51.100.1 distance 200",

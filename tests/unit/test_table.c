@@ -186,6 +186,8 @@ Test(table, a_full_table_refuses_new_flows_and_never_evicts)
 
 	test_engine_init(&e, 100, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
 	cr_assert_eq(send_flows(0, 100, 1), 100);
+	for (i = 0; i < 100; i++) /* answered: none may give way to a new flow */
+		cr_assert(reply_reaches(i, 1));
 	cr_assert_eq(send_flows(100, 50, 2), 0, "flows beyond capacity must be refused");
 	cr_assert_eq(test_drops(&e, PKT_DROP_table_full), 50);
 	for (i = 0; i < 100; i++)
@@ -209,8 +211,15 @@ Test(table, exhausted_ports_refuse_new_flows_and_never_evict)
 		p.src = rte_cpu_to_be_32(0x0a010000u + i + 1);
 		m = test_in2out(&e, test_build(&p), 1);
 		if (m != NULL) {
+			struct test_pkt r = {.proto = IPPROTO_UDP, .src = p.dst, .dst = P, .sport = p.dport,
+					     .dport = test_sport(m)};
+
 			cr_assert_lt(test_sport(m), 1024);
 			ok++;
+			/* Answered: an unanswered flow would give way to the next (test_embryonic.c). */
+			rte_pktmbuf_free(m);
+			m = test_out2in(&e, test_build(&r), 1);
+			cr_assert_not_null(m);
 		}
 		rte_pktmbuf_free(m);
 	}
