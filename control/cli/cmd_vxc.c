@@ -147,9 +147,8 @@ static int vxc_del(struct cli_ctx *ctx, const struct cli_line *line)
 	if (v == NULL)
 		return cli_fail(ctx, "no vxc %s", line->argv[2]);
 	ipv4_format(v->peer, peer);
-	for (i = 0; i < cfg->n_neighbors; i++)
-		if (cfg->neighbors[i].addr == v->peer)
-			return cli_fail(ctx, "bgp neighbor %s runs over vxc %s: remove it first", peer, v->name);
+	if (config_neighbor(cfg, v->peer) != NULL)
+		return cli_fail(ctx, "bgp neighbor %s runs over vxc %s: remove it first", peer, v->name);
 	for (i = 0; i < cfg->n_routes; i++)
 		if (cfg->routes[i].via == v->peer)
 			return cli_fail(ctx, "route %s via %s uses vxc %s: delete it first",

@@ -16,6 +16,16 @@ void config_init(struct secnat_config *cfg)
 	memcpy(cfg->timeout, defaults.timeout, sizeof(cfg->timeout));
 }
 
+const struct cfg_neighbor *config_neighbor(const struct secnat_config *cfg, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_neighbors; i++)
+		if (cfg->neighbors[i].addr == addr)
+			return &cfg->neighbors[i];
+	return NULL;
+}
+
 struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name)
 {
 	unsigned i;

@@ -64,6 +64,7 @@ struct cfg_neighbor {
 	char password[CFG_PASSWORD_MAX + 1]; /* empty: none */
 	uint16_t hold_time;                  /* seconds; 0: BGP's default */
 	uint32_t max_prefix;                 /* 0: no limit */
+	bool ttl_security;                   /* GTSM (RFC 5082): accept only TTL 255 */
 };
 
 struct secnat_config {
@@ -91,6 +92,8 @@ struct secnat_config {
 void config_init(struct secnat_config *cfg);
 
 struct cfg_vxc *config_vxc_by_name(struct secnat_config *cfg, const char *name);
+/* The BGP neighbor of address `addr` (host order), or NULL. */
+const struct cfg_neighbor *config_neighbor(const struct secnat_config *cfg, uint32_t addr);
 const struct cfg_vxc *config_vxc_by_peer(const struct secnat_config *cfg, uint32_t peer);
 /* Where configured gateway `gw` is reached: through the VXC whose peer it is (*vxc its index), or on
  * the port whose subnet holds it (*vxc -1). False when it is on no connected subnet. */

@@ -14,6 +14,7 @@
 struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secnat_config *cfg)
 {
 	struct dp_config *dc = rte_zmalloc("dp_config", sizeof(*dc), RTE_CACHE_LINE_SIZE);
+	bool external_bgp = rt->opt.bird_binary != NULL && strcmp(rt->opt.bird_binary, "none") == 0;
 	unsigned i;
 
 	if (dc == NULL)
@@ -57,6 +58,9 @@ struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secn
 		v->vlan = cv->vlan;
 		v->local = rte_cpu_to_be_32(cv->local.addr);
 		v->peer = rte_cpu_to_be_32(cv->peer);
+		/* Its BGP is punted if a session is configured with the peer, or if the operator's own
+		 * daemon (--bird none) decides the sessions: then any VXC's peer may be one. */
+		v->bgp = config_neighbor(cfg, cv->peer) != NULL || external_bgp;
 		/* Mode 2 translates to the customer's pool; mode 1 to the /31 address itself. */
 		v->pool_first = cv->has_pool ? cv->pool.addr : cv->local.addr;
 		v->pool_count = cv->has_pool ? 1u << (32 - cv->pool.len) : 1;

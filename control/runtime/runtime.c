@@ -196,6 +196,8 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 	}
 	snprintf(name, sizeof(name), "punt%u", id);
 	w->punt = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "punt_bgp%u", id);
+	w->punt_bgp = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "resolve%u", id);
 	w->resolve = rte_ring_create_elem(name, sizeof(uint64_t), RING_SIZE, (int)rte_socket_id(),
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -203,7 +205,7 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 	w->inject = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "hold%u", id);
 	w->hold = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->punt == NULL || w->resolve == NULL || w->inject == NULL || w->hold == NULL)
+	if (w->punt == NULL || w->punt_bgp == NULL || w->resolve == NULL || w->inject == NULL || w->hold == NULL)
 		return fail(config_error, false, -ENOMEM, "cannot create worker %u's rings", id);
 	return 0;
 }
@@ -379,6 +381,21 @@ static void reload(struct runtime *rt)
 	service_ready(rt);
 }
 
+/* Everything a worker punted for BGP, into the VXCs' TUNs. */
+static void deliver_bgp(struct runtime *rt, struct dp_worker *w)
+{
+	struct rte_mbuf *m[DP_BURST];
+	unsigned n, k;
+
+	do {
+		n = rte_ring_sc_dequeue_burst(w->punt_bgp, (void **)m, DP_BURST, NULL);
+		for (k = 0; k < n; k++) {
+			rt_kernel_deliver(rt, m[k]);
+			rte_pktmbuf_free(m[k]);
+		}
+	} while (n == DP_BURST);
+}
+
 void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload_wanted)
 {
 	if (rt->opt.interactive && rt_console_open(rt) != 0)
@@ -395,6 +412,9 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 			reload(rt);
 		}
 
+		/* BGP first, all of it: whatever else arrives never delays the session. */
+		for (i = 0; i < rt->shared->n_workers; i++)
+			deliver_bgp(rt, rt->workers[i]);
 		for (i = 0; i < rt->shared->n_workers; i++) {
 			struct dp_worker *w = rt->workers[i];
 			struct rte_mbuf *m[DP_BURST];
@@ -403,11 +423,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 
 			n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, DP_BURST, NULL);
 			for (k = 0; k < n; k++) {
-				if (rte_pktmbuf_mtod(m[k], struct rte_ether_hdr *)->ether_type ==
-				    RTE_BE16(RTE_ETHER_TYPE_ARP))
-					rt_neigh_learn(rt, m[k]);
-				else
-					rt_kernel_deliver(rt, m[k]);
+				rt_neigh_learn(rt, m[k]); /* ARP: the only other class punted */
 				rte_pktmbuf_free(m[k]);
 			}
 			n = rte_ring_sc_dequeue_burst_elem(w->resolve, keys, sizeof(keys[0]), RESOLVE_BURST, NULL);

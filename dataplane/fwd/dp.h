@@ -5,9 +5,9 @@
  * Control -> workers: a dp_config (replaced whole, never modified once published: the old one is
  * freed after an RCU QSBR grace period), the FIB (rte_lpm with RCU), the adjacency table (entries
  * are appended, never changed), the neighbour table (dp_neigh.h), and a
- * per-worker inject ring of frames to send. Workers -> control: a per-worker punt ring of frames the
- * control thread must see (ARP for learning, BGP for the control plane's kernel) and a per-worker
- * ring of resolution requests.
+ * per-worker inject ring of frames to send. Workers -> control: per-worker punt rings of frames the
+ * control thread must see, one per class (BGP for the control plane's kernel, ARP for learning;
+ * dp_punt.c), and a per-worker ring of resolution requests.
  */
 #pragma once
 
@@ -55,6 +55,7 @@ struct dp_vxc {
 	uint16_t vlan;     /* 0: untagged */
 	rte_be32_t local;  /* our /31 address: answers ARP and ping, and is the default NAT address */
 	rte_be32_t peer;
+	bool bgp;          /* a BGP session runs with the peer: its TCP 179 is punted (dp_punt.c) */
 	rte_be32_t pool_first; /* host order; the NAT pool (the /31 address when none is configured) */
 	uint32_t pool_count;
 };
@@ -140,7 +141,8 @@ struct dp_worker {
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_MAX_PORTS];
 	struct rte_eth_dev_tx_buffer *txb[DP_MAX_PORTS];
-	struct rte_ring *punt;    /* frames for the control thread */
+	struct rte_ring *punt_bgp; /* BGP from configured neighbors, for the control plane's kernel */
+	struct rte_ring *punt;    /* other frames for the control thread (ARP to learn from) */
 	struct rte_ring *resolve; /* next hops whose MAC is wanted: dp_neigh_key() values */
 	struct rte_ring *inject;  /* frames from the control thread, egress port in mbuf->port, or
 				   * DP_PORT_RESUME: a held packet to route again (adjacency in hash.usr) */
@@ -155,7 +157,7 @@ struct dp_worker {
 	const struct dp_neigh_table *neigh; /* the table of this loop turn (the control thread may
 					     * publish a new one; this stays valid until quiescent) */
 	struct dp_bucket icmp_errors; /* rate of ICMP errors we originate */
-	struct dp_bucket punts;       /* rate of packets handed to the control plane's kernel */
+	struct dp_bucket punts_bgp, punts_arp; /* rates of what is handed to the control thread */
 	struct dp_rate rate[DP_MAX_VXCS];
 	uint64_t rate_share_bps[DP_MAX_VXCS]; /* this worker's share of each VXC's rate, set by control */
 	rte_be32_t last_resolve[8];

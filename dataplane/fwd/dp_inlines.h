@@ -65,6 +65,16 @@ static inline bool dp_bucket_take(struct dp_bucket *b, uint64_t rate, uint64_t b
 	return true;
 }
 
+/* Control-plane policing (dp_punt.c): frames for the control thread, by class and rate. */
+void dp_punt_init(struct dp_worker *w, uint64_t now_tsc);
+/* TCP from or to port 179: BGP, or someone pretending. */
+bool dp_is_bgp(const struct pkt_info *info);
+/* BGP to our /31 on `vxc`: punted if from the VXC's BGP neighbor, else counted and dropped. */
+void dp_punt_bgp(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
+		 struct rte_mbuf *m, const struct pkt_info *info);
+/* ARP for our address, already answered, for the control thread to learn the sender from. */
+void dp_punt_arp(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mbuf *m);
+
 /* Local answers: ARP, echo, and the ICMP errors a router sends. */
 void dp_arp_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,
 		  struct rte_mbuf *m);

@@ -56,12 +56,8 @@ void dp_arp_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t por
 		rarp->arp_data.arp_tip = arp->arp_data.arp_sip;
 		dp_tx(w, cfg, port, vxc, r);
 	}
-	/* The control thread learns the sender (RFC 826: whoever asks for us will talk to us). Not
-	 * every driver sets the mbuf's port (net_ring passes mbufs through as they were sent). */
-	m->port = port;
-	m->hash.usr = vxc;
-	if (rte_ring_sp_enqueue(w->punt, m) != 0)
-		dp_drop(w, m, PKT_DROP_punt_full);
+	/* The control thread learns the sender (RFC 826: whoever asks for us will talk to us). */
+	dp_punt_arp(w, port, vxc, m);
 }
 
 void dp_echo_reply(struct dp_worker *w, const struct dp_config *cfg, uint16_t port, uint16_t vxc,

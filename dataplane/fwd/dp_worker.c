@@ -12,10 +12,6 @@
 #include "dp_egress.h"
 #include "nat_ports.h"
 
-#define BGP_PORT RTE_BE16(179)
-/* A full BGP table from two peers is a few thousand segments; keepalives are a handful a minute. */
-#define PUNTS_PER_SECOND 20000
-#define PUNT_BURST 2000
 
 struct nat_batch {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -155,20 +151,6 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 	nat_and_route(w, cfg, &b, true);
 }
 
-/* Hands a frame for the control plane's kernel to the control thread, within the punt rate (TCP
- * recovers what the limit drops; a flood towards 179 cannot take the control thread down). */
-static void punt(struct dp_worker *w, uint16_t port, uint16_t vxc, struct rte_mbuf *m)
-{
-	if (!dp_bucket_take(&w->punts, PUNTS_PER_SECOND, PUNT_BURST)) {
-		dp_drop(w, m, PKT_DROP_punt_rate);
-		return;
-	}
-	m->port = port;
-	m->hash.usr = vxc;
-	if (rte_ring_sp_enqueue(w->punt, m) != 0)
-		dp_drop(w, m, PKT_DROP_punt_full);
-}
-
 /*
  * The worker that owns the session a reply belongs to: by the external port (TCP, UDP), echo
  * identifier, or the source port of the packet an ICMP error quotes, each allocated from the owner's
@@ -281,10 +263,8 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 				dp_echo_reply(w, cfg, port, vxc, m, info);
 				continue;
 			}
-			if (info->proto == IPPROTO_TCP &&
-			    (((struct rte_tcp_hdr *)info->l4)->dst_port == BGP_PORT ||
-			     ((struct rte_tcp_hdr *)info->l4)->src_port == BGP_PORT)) {
-				punt(w, port, vxc, m); /* BGP: for the control plane's kernel and daemon */
+			if (dp_is_bgp(info)) {
+				dp_punt_bgp(w, cfg, port, vxc, m, info); /* for the control plane's kernel */
 				continue;
 			}
 		}
@@ -362,7 +342,7 @@ int dp_worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(s->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(s->qsbr, w->id);
 	w->icmp_errors = (struct dp_bucket){.tokens = 0, .refill_tsc = start};
-	w->punts = (struct dp_bucket){.tokens = PUNT_BURST, .refill_tsc = start};
+	dp_punt_init(w, start);
 	w->now = 1;
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		const struct dp_config *cfg = __atomic_load_n(&s->config, __ATOMIC_ACQUIRE);

@@ -53,7 +53,9 @@
 	X(not_for_us, "A-end packet for an address that is neither ours nor announced")           \
 	X(local_unsupported, "packet for the appliance that nothing here answers")                \
 	X(punt_full, "control thread's queue full")                                               \
-	X(punt_rate, "over the rate of packets handed to the control plane")                      \
+	X(punt_rate, "BGP over the rate handed to the control plane")                             \
+	X(punt_arp_rate, "ARP over the rate handed to the control thread to learn from")          \
+	X(bgp_not_neighbor, "TCP port 179 from an address that is not a BGP neighbor")            \
 	X(rate_limited, "over the VXC's rate limit")                                              \
 	X(handoff_full, "the owning worker's handoff queue was full")                             \
 	X(tx_full, "transmit queue full")
