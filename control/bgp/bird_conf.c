@@ -52,6 +52,8 @@ static void write_neighbor(FILE *out, const struct secnat_config *cfg, const str
 		fprintf(out, "\tpassword \"%s\";\n", n->password); /* TCP MD5 (RFC 2385) */
 	if (n->hold_time != 0)
 		fprintf(out, "\thold time %u;\n", n->hold_time);
+	if (n->ttl_security)
+		fprintf(out, "\tttl security on; # GTSM (RFC 5082): sends TTL 255, accepts only 255\n");
 	fprintf(out, "\tipv4 {\n");
 	fprintf(out, "\t\timport keep filtered on; # so that rejected routes can be counted\n");
 	fprintf(out, "\t\timport where secnat_importable(%u);\n", n->remote_as);

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +25,52 @@
 #define STABLE_MS 60000 /* up this long: the next death starts the backoff afresh */
 #define REPLY_TIMEOUT_S 2
 
+/* Can `uid`/`gid` walk down to `dir`? BIRD reads its configuration after dropping root. */
+static bool reachable_by(const char *dir, uid_t uid, gid_t gid, char *blocker, size_t len)
+{
+	char path[BIRD_PATH_MAX];
+	char *slash = path;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	while ((slash = strchr(slash + 1, '/')) != NULL) {
+		*slash = '\0';
+		if (stat(path[0] ? path : "/", &st) != 0 ||
+		    !(st.st_uid == uid ? st.st_mode & S_IXUSR : st.st_gid == gid ? st.st_mode & S_IXGRP
+										 : st.st_mode & S_IXOTH)) {
+			snprintf(blocker, len, "%s", path[0] ? path : "/");
+			return false;
+		}
+		*slash = '/';
+	}
+	return true;
+}
+
+/* Decides who BIRD runs as: BIRD_USER where it exists and can reach `dir`, else root. */
+static void choose_user(struct bird_daemon *d, const char *dir)
+{
+	const struct passwd *pw = getpwnam(BIRD_USER);
+	char blocker[BIRD_PATH_MAX];
+
+	d->unprivileged = false;
+	if (geteuid() != 0) {
+		snprintf(d->privileged_why, sizeof(d->privileged_why), "secnat itself does not run as root");
+		return;
+	}
+	if (pw == NULL) {
+		snprintf(d->privileged_why, sizeof(d->privileged_why), "no user '%s' on this system", BIRD_USER);
+		return;
+	}
+	if (!reachable_by(dir, pw->pw_uid, pw->pw_gid, blocker, sizeof(blocker))) {
+		snprintf(d->privileged_why, sizeof(d->privileged_why), "user '%s' cannot reach %s (mode of %s)",
+			 BIRD_USER, dir, blocker);
+		return;
+	}
+	d->unprivileged = true;
+	d->uid = pw->pw_uid;
+	d->gid = pw->pw_gid;
+}
+
 int bird_daemon_init(struct bird_daemon *d, const char *dir, const char *binary, int netns_fd)
 {
 	memset(d, 0, sizeof(*d));
@@ -39,7 +87,10 @@ int bird_daemon_init(struct bird_daemon *d, const char *dir, const char *binary,
 	d->backoff_ms = BACKOFF_FIRST_MS;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
-	/* The configuration holds passwords: nobody but root may even list the directory. */
+	choose_user(d, dir);
+	if (d->unprivileged && chown(dir, d->uid, d->gid) != 0)
+		return -errno;
+	/* The configuration holds passwords: nobody but BIRD's user (and root) may even list it. */
 	return chmod(dir, 0700) == 0 ? 0 : -errno;
 }
 
@@ -53,6 +104,12 @@ static int write_conf(struct bird_daemon *d, const struct secnat_config *cfg)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	if (d->unprivileged && fchown(fd, d->uid, d->gid) != 0) {
+		ret = -errno;
+		close(fd);
+		unlink(tmp);
+		return ret;
+	}
 	f = fdopen(fd, "w");
 	if (f == NULL) {
 		close(fd);
@@ -91,7 +148,11 @@ static void start(struct bird_daemon *d, uint64_t now_ms)
 		dup2(log, 2);
 		close_range(3, ~0u, 0);
 		signal(SIGPIPE, SIG_DFL);
-		execl(d->binary, d->binary, "-f", "-c", d->conf, "-s", d->sock, (char *)NULL);
+		if (d->unprivileged)
+			execl(d->binary, d->binary, "-f", "-c", d->conf, "-s", d->sock, "-u", BIRD_USER, "-g",
+			      BIRD_USER, (char *)NULL);
+		else
+			execl(d->binary, d->binary, "-f", "-c", d->conf, "-s", d->sock, (char *)NULL);
 		_exit(127);
 	}
 	d->pid = pid;
@@ -202,6 +263,16 @@ static int query(struct bird_daemon *d, const char *command, struct reply *r)
 		ret = read_reply(fd, r, buf, sizeof(buf), &used);
 	close(fd);
 	return ret;
+}
+
+int bird_daemon_read_reply(int fd, bird_line_fn line, void *arg)
+{
+	static char buf[65536];
+	struct reply r = {.fn = line, .arg = arg};
+	size_t used = 0;
+	int ret = read_reply(fd, &r, buf, sizeof(buf), &used);
+
+	return ret == 0 && r.error != 0 ? -EINVAL : ret;
 }
 
 int bird_daemon_query(struct bird_daemon *d, const char *command, bird_line_fn line, void *arg)

@@ -15,19 +15,28 @@
 #include "config.h"
 
 #define BIRD_PATH_MAX 256
+#define BIRD_USER "bird" /* Debian's bird2 package makes it */
 
 struct bird_daemon {
 	char dir[BIRD_PATH_MAX];   /* private (0700): configuration, control socket, log */
 	char conf[BIRD_PATH_MAX + 16], sock[BIRD_PATH_MAX + 16], log[BIRD_PATH_MAX + 16];
 	const char *binary;
 	int netns_fd;
+	/* BIRD drops root for this user and group (-u/-g), keeping only the CAP_NET_* capabilities it
+	 * needs; its directory and configuration are theirs. Root when `unprivileged` is false, with
+	 * the reason in `privileged_why`. */
+	bool unprivileged;
+	uid_t uid;
+	gid_t gid;
+	char privileged_why[BIRD_PATH_MAX + 64];
 	pid_t pid;                 /* 0: not running */
 	bool wanted;               /* BGP is configured: keep it running */
 	unsigned restarts;
 	uint64_t backoff_ms, next_start_ms, started_ms, died_ms;
 };
 
-/* Prepares `dir` (made if missing, mode 0700). Starts nothing. */
+/* Prepares `dir` (made if missing, mode 0700, owned by BIRD_USER where it exists and can reach it).
+ * Starts nothing. */
 int bird_daemon_init(struct bird_daemon *d, const char *dir, const char *binary, int netns_fd);
 
 /*
@@ -46,6 +55,10 @@ bool bird_daemon_tick(struct bird_daemon *d, uint64_t now_ms);
  */
 typedef void (*bird_line_fn)(void *arg, int code, const char *text);
 int bird_daemon_query(struct bird_daemon *d, const char *command, bird_line_fn line, void *arg);
+
+/* Reads one reply from `fd` as bird_daemon_query() does (the reply reader alone, for tests and
+ * fuzzing). */
+int bird_daemon_read_reply(int fd, bird_line_fn line, void *arg);
 
 /* Stops BIRD (SIGTERM, then SIGKILL after two seconds); its kernel routes go with it. */
 void bird_daemon_stop(struct bird_daemon *d);

@@ -274,6 +274,16 @@ const char *cli_option(const struct cli_line *line, int from, const char *key)
 	return NULL;
 }
 
+bool cli_has_keyword(const struct cli_line *line, int from, const char *key)
+{
+	int i;
+
+	for (i = from; i < line->argc; i++)
+		if (strcmp(line->argv[i], key) == 0)
+			return true;
+	return false;
+}
+
 bool cli_uint(struct cli_ctx *ctx, const char *s, uint64_t min, uint64_t max, const char *what,
 	      uint64_t *out)
 {

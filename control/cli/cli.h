@@ -76,6 +76,8 @@ bool cli_wants_json(const struct cli_line *line);
 
 /* The value after keyword `key` in the line's optional part, or NULL. */
 const char *cli_option(const struct cli_line *line, int from, const char *key);
+/* Whether keyword `key` (an optional group without argument) appears from argv[from] on. */
+bool cli_has_keyword(const struct cli_line *line, int from, const char *key);
 
 /* Value parsers: on failure they fill ctx->err naming `what` and return false. */
 bool cli_uint(struct cli_ctx *ctx, const char *s, uint64_t min, uint64_t max, const char *what,

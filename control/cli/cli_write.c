@@ -120,6 +120,8 @@ static void write_bgp(FILE *out, const struct secnat_config *cfg, bool hide_secr
 			fprintf(out, " hold-time %u", n->hold_time);
 		if (n->max_prefix != 0)
 			fprintf(out, " max-prefix %u", n->max_prefix);
+		if (n->ttl_security)
+			fprintf(out, " ttl-security");
 		fputc('\n', out);
 	}
 	for (i = 0; i < cfg->n_announces; i++)

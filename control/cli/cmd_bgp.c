@@ -36,7 +36,8 @@ static bool valid_password(const char *s)
 	return true;
 }
 
-/* bgp neighbor <A.B.C.D> remote-as <asn> [password <secret>] [hold-time <s>] [max-prefix <n>] */
+/* bgp neighbor <A.B.C.D> remote-as <asn> [password <secret>] [hold-time <s>] [max-prefix <n>]
+ * [ttl-security] */
 static int bgp_neighbor(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct secnat_config *cfg = ctx->cfg;
@@ -53,6 +54,8 @@ static int bgp_neighbor(struct cli_ctx *ctx, const struct cli_line *line)
 	    !cli_uint(ctx, line->argv[4], 1, ASN_MAX, "remote-as", &v))
 		return -EINVAL;
 	n.remote_as = (uint32_t)v;
+	/* GTSM (RFC 5082): the peer is one hop away, so only TTL 255 can be it. */
+	n.ttl_security = cli_has_keyword(line, 5, "ttl-security");
 	if (config_vxc_by_peer(cfg, n.addr) == NULL)
 		return cli_fail(ctx, "neighbor %s is no VXC's peer: BGP with Salesforce runs over a VXC's /31",
 				line->argv[2]);
@@ -107,7 +110,7 @@ static int bgp_announce(struct cli_ctx *ctx, const struct cli_line *line)
 const struct cli_command cli_bgp_commands[] = {
 	{"bgp as <asn> router-id <A.B.C.D>", bgp_as},
 	{"bgp neighbor <A.B.C.D> remote-as <asn> [password <secret>] [hold-time <seconds>] "
-	 "[max-prefix <n>]", bgp_neighbor},
+	 "[max-prefix <n>] [ttl-security]", bgp_neighbor},
 	{"bgp announce <A.B.C.D/len>", bgp_announce},
 	{NULL, NULL},
 };

@@ -142,8 +142,13 @@ check "the right password brings the session back" within 40 established 203.0.1
 check "the password appears in no output, log or readable file" bash -c \
   "! { ctl_out=\$('$SECNATCTL' -s '$LAB_DIR/secnat.sock' show bgp neighbors; '$SECNATCTL' -s '$LAB_DIR/secnat.sock' show bgp routes); \
        echo \"\$ctl_out\"; cat '$LAB_DIR/secnat.log' '$LAB_DIR/secnat.sock.bird/bird.log'; } | grep -q s3cret" 
-check "the generated BIRD configuration is readable by root alone" bash -c \
-  "[ \"\$(stat -c %a '$LAB_DIR/secnat.sock.bird')\" = 700 ] && [ \"\$(stat -c %a '$LAB_DIR/secnat.sock.bird/bird.conf')\" = 600 ]"
+check "the generated BIRD configuration is readable by BIRD's user alone" bash -c \
+  "[ \"\$(stat -c %a:%U '$LAB_DIR/secnat.sock.bird')\" = 700:bird ] && [ \"\$(stat -c %a:%U '$LAB_DIR/secnat.sock.bird/bird.conf')\" = 600:bird ]"
+check "secnat's BIRD runs as the unprivileged user bird" bash -c \
+  "[ \"\$(ps -o user= -p \$(pgrep -P $lab_secnat_pid -x bird))\" = bird ]"
+check "with only the network capabilities (no CAP_SYS_ADMIN, no CAP_DAC_OVERRIDE)" bash -c \
+  "caps=\$(grep CapEff /proc/\$(pgrep -P $lab_secnat_pid -x bird)/status | cut -f2); \
+   [ \$(( 0x\$caps & ((1 << 21) | (1 << 1)) )) = 0 ] && [ \$(( 0x\$caps & (1 << 12) )) != 0 ]"
 
 echo "# 100,000 routes announced and withdrawn while traffic flows"
 heap_before=$(json show memory -- "d['heap_allocated']")

@@ -46,6 +46,8 @@ json() {
 counter() { json show nat stats -- "d['drops']['$1']"; }
 
 lab_up() {
+  # secnat's BIRD drops root for user bird, which must reach its folder beside the socket here.
+  chmod 711 "$LAB_DIR"
   clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DVLAN_ID="$LAB_VLAN" \
     -c "$LAB_ROOT/tests/lab/vlan_peer.bpf.c" -o "$BPF_OBJ"
   for ns in lan nat sf; do

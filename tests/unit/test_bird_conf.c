@@ -36,7 +36,7 @@ static void setup(void)
 	run("vxc add sec2 port 1 vlan 101 local 203.0.113.3/31 peer 203.0.113.2 rate 500M");
 	run("bgp as 4200000001 router-id 203.0.113.1");
 	run("bgp neighbor 203.0.113.0 remote-as 14340 password s3cret hold-time 30 max-prefix 1000");
-	run("bgp neighbor 203.0.113.2 remote-as 14340");
+	run("bgp neighbor 203.0.113.2 remote-as 14340 ttl-security");
 	run("nat pool sec1 192.0.2.0/28");
 	run("bgp announce 192.0.2.0/28");
 }
@@ -109,6 +109,18 @@ Test(bird_conf, password_is_quoted_and_only_where_configured)
 	first = strstr(text, "password \"s3cret\";");
 	cr_assert_not_null(first);
 	cr_assert_null(strstr(first + 1, "password"), "one password, for the one neighbor that has it");
+}
+
+Test(bird_conf, ttl_security_only_where_configured)
+{
+	const char *second;
+
+	generate();
+	second = strstr(text, "protocol bgp sf_203_0_113_2 {");
+	cr_assert_not_null(second);
+	cr_assert_null(strstr(text, "ttl security") < second ? strstr(text, "ttl security") : NULL,
+		       "GTSM for the neighbor without ttl-security");
+	cr_assert_not_null(strstr(second, "\tttl security on;"));
 }
 
 Test(bird_conf, hold_time_and_max_prefix_with_restart)

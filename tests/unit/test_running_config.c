@@ -68,7 +68,7 @@ static const char *const everything[] = {
 	"route add 0.0.0.0/0 via 198.51.100.1 distance 200",
 	"bgp as 4200000000 router-id 203.0.113.1",
 	"bgp neighbor 203.0.113.0 remote-as 14340 password s3cret hold-time 9 max-prefix 5000",
-	"bgp neighbor 203.0.113.2 remote-as 14340",
+	"bgp neighbor 203.0.113.2 remote-as 14340 ttl-security",
 	"bgp announce 192.0.2.0/28",
 };
 
