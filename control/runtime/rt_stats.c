@@ -34,6 +34,7 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 			t->drops[r] += n->stats.drops[r];
 		t->frags_held += n->frags.held;
 		t->embryonic_reclaimed += n->stats.embryonic_reclaimed;
+		t->rerouted += n->stats.rerouted;
 		t->fragmented += rt->workers[i]->counters.fragmented;
 		t->frag_needed_sent += rt->workers[i]->counters.frag_needed_sent;
 	}
@@ -41,6 +42,7 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 	t->mbufs_in_use = rte_mempool_in_use_count(rt->shared->pool);
 	t->fragmented -= rt->baseline.fragmented;
 	t->embryonic_reclaimed -= rt->baseline.embryonic_reclaimed;
+	t->rerouted -= rt->baseline.rerouted;
 	t->frag_needed_sent -= rt->baseline.frag_needed_sent;
 	/* The hold queue is the control thread's: its drops are counted here, not by a worker. */
 	rt_neigh_hold_counts(rt, &hold_full, &hold_timeout, &t->neighbor_held);
@@ -108,6 +110,7 @@ void rt_stats_clear(struct runtime *rt)
 	rt->baseline.neighbor_held = nat.neighbor_held;
 	rt->baseline.fragmented = nat.fragmented;
 	rt->baseline.embryonic_reclaimed = nat.embryonic_reclaimed;
+	rt->baseline.rerouted = nat.rerouted;
 	rt->baseline.frag_needed_sent = nat.frag_needed_sent;
 	for (r = 0; r < PKT_DROP_MAX; r++)
 		rt->baseline.drops[r] = nat.drops[r];

@@ -86,7 +86,7 @@ struct runtime {
 	/* Counter values at the last "clear stats": workers own their counters, so shows subtract. */
 	struct {
 		uint64_t drops[PKT_DROP_MAX];
-		uint64_t created, expired, neighbor_held, fragmented, frag_needed_sent, embryonic_reclaimed;
+		uint64_t created, expired, neighbor_held, fragmented, frag_needed_sent, embryonic_reclaimed, rerouted;
 		uint64_t vxc_tx[DP_MAX_VXCS], vxc_rate_dropped[DP_MAX_VXCS];
 		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
 		uint64_t worker_drops[DP_MAX_WORKERS], worker_handoffs[DP_MAX_WORKERS];
@@ -145,7 +145,8 @@ struct rt_nat_totals {
 	uint64_t sessions, created, expired, drops[PKT_DROP_MAX];
 	uint64_t neighbor_held; /* packets that waited for their next hop's MAC and left */
 	uint64_t fragmented, frag_needed_sent;
-	uint64_t embryonic_reclaimed; /* half-open TCP sessions ended early for new flows */
+	uint64_t embryonic_reclaimed; /* unanswered sessions ended early for new flows */
+	uint64_t rerouted;            /* sessions ended because their route moved to another VXC */
 	/* Gauges, never cleared: fragments waiting for their first, and the shared pool's use. */
 	uint64_t frags_held, mbufs_in_use, mbufs;
 };

@@ -83,10 +83,6 @@ static uint32_t pop_live(struct nat_worker *w)
 
 static void reclaim(struct nat_worker *w, uint32_t idx)
 {
-	const struct nat_session *s = &w->table.sessions[idx];
-
-	if (nat_state_half_open((enum nat_state)s->state))
-		nat_embryo_done(w, s); /* before its host may go */
 	nat_session_end_now(w, idx);
 	w->stats.embryonic_reclaimed++;
 }

@@ -76,12 +76,17 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
 	return done;
 }
 
-/* A half-open session reclaimed for a new flow (nat_embryonic.c): it never carried a connection,
- * so no late packet of it can reach whoever takes its port next. */
+/* A session reclaimed for a new flow (it never carried a connection: nat_embryonic.c) or whose
+ * route moved to another VXC (its address can no longer receive): no late packet of it can reach
+ * whoever takes its tuple next, so the tuple is free at once. */
 void nat_session_end_now(struct nat_worker *w, uint32_t idx)
 {
+	struct nat_session *s = &w->table.sessions[idx];
+
+	if (nat_state_half_open((enum nat_state)s->state))
+		nat_embryo_done(w, s); /* before its host may go */
 	nat_wheel_remove(&w->table, idx);
-	release(w, idx, w->table.sessions[idx].last_seen, false);
+	release(w, idx, s->last_seen, false);
 }
 
 void nat_session_retime(struct nat_worker *w, uint32_t idx)

@@ -83,7 +83,8 @@ void nat_session_retime(struct nat_worker *w, uint32_t idx);
 enum pkt_drop nat_icmp_error_in2out(struct nat_worker *w, struct pkt_info *info);
 enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info);
 
-/* Ends live session `idx` at once, wherever its timer stands, its external tuple free at once. */
+/* Ends live session `idx` at once, wherever its timer stands, its external tuple free at once
+ * (reclaimed for a new flow, or its route moved to another VXC). */
 void nat_session_end_now(struct nat_worker *w, uint32_t idx);
 
 /* Unanswered sessions (nat_embryonic.c). */

@@ -105,13 +105,24 @@ static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, co
 {
 	enum nat_state state;
 
-	if (found >= 0 && session_matches(&w->table.sessions[found], k))
-		return (uint32_t)found;
-	/* Missed in the bulk pass, or the record changed since: an earlier packet of this burst may
-	 * have created or ended the session. */
-	found = nat_table_lookup(&w->table, k, sig);
-	if (found >= 0 && session_matches(&w->table.sessions[found], k))
-		return (uint32_t)found;
+	if (found < 0 || !session_matches(&w->table.sessions[found], k)) {
+		/* Missed in the bulk pass, or the record changed since: an earlier packet of this burst
+		 * may have created or ended the session. */
+		found = nat_table_lookup(&w->table, k, sig);
+		if (found >= 0 && !session_matches(&w->table.sessions[found], k))
+			found = -1;
+	}
+	if (found >= 0) {
+		if (likely(dir == NAT_DIR_OUT2IN || w->table.sessions[found].pool == pool))
+			return (uint32_t)found;
+		/* The route now leaves through another VXC than the one whose address the session has:
+		 * no reply to that address can come back on the new one (nor to a /31 through anyone
+		 * else), so the session is dead. It ends here, and this packet opens a new one through
+		 * the new VXC if it may (a SYN retransmitted, UDP): traffic follows the route at once
+		 * instead of waiting out the old session's timer. */
+		nat_session_end_now(w, (uint32_t)found);
+		w->stats.rerouted++;
+	}
 	if (dir == NAT_DIR_OUT2IN) {
 		*why = PKT_DROP_no_session;
 		return NAT_NIL;

@@ -34,6 +34,7 @@ struct nat_stats {
 	uint64_t frags_held;        /* fragments that waited for their first fragment */
 	uint64_t burst_overflow;    /* released fragments dropped for lack of room in the burst */
 	uint64_t embryonic_reclaimed; /* unanswered sessions ended early for a new flow */
+	uint64_t rerouted;          /* sessions ended because their route moved to another VXC */
 };
 
 /* Unanswered sessions in the order they opened (nat_embryonic.c): (seq << 32 | record). */
@@ -94,6 +95,14 @@ uint16_t nat_out2in_burst(struct nat_worker *w, struct rte_mbuf **pkts, struct p
  * the number of events handled (below `budget`: nothing more is due).
  */
 uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget);
+
+/*
+ * Checks the table's invariants from scratch (nat_check.c): every session reachable by both its keys
+ * (a held-back record by its outside key alone), the free list, the timer wheel and the host counts
+ * consistent with the records, and the counts equal. False, with the first violation in `why`, if
+ * not. Slow and allocating: for tests and fuzzing only.
+ */
+bool nat_table_check(const struct nat_worker *w, char *why, size_t len);
 
 static inline void nat_count_drop(struct nat_worker *w, enum pkt_drop reason)
 {

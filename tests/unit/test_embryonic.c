@@ -15,6 +15,9 @@ static struct test_engine e;
 
 static void teardown(void)
 {
+	char why[256];
+
+	cr_assert(nat_table_check(&e.w, why, sizeof(why)), "%s", why);
 	test_engine_fini(&e);
 }
 

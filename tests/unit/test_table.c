@@ -458,3 +458,28 @@ Test(table, host_counts_survive_removals_in_any_order_and_the_host_limit_holds)
 		cr_assert_eq(t.hosts[i].addr, 0, "slot %u not freed", i);
 	nat_table_fini(&t);
 }
+
+/* nat_table_check() (what the fuzzer asserts) must notice each kind of damage. */
+Test(table, the_invariant_check_notices_damage)
+{
+	char why[256];
+	struct nat_host_slot *h;
+	uint32_t live, i;
+
+	test_engine_init(&e, 64, NAT_MAPPING_ENDPOINT_DEPENDENT, 1);
+	cr_assert_eq(send_flows(0, 10, 1), 10);
+	cr_assert(nat_table_check(&e.w, why, sizeof(why)), "%s", why);
+	h = nat_host_slot(&e.w.table, rte_cpu_to_be_32(0x0a000001u));
+	h->sessions++;
+	cr_assert(!nat_table_check(&e.w, why, sizeof(why)));
+	cr_assert_not_null(strstr(why, "host"), "%s", why);
+	h->sessions--;
+	live = e.w.live_sessions++;
+	cr_assert(!nat_table_check(&e.w, why, sizeof(why)));
+	e.w.live_sessions = live;
+	for (i = 0; i < e.w.table.capacity && e.w.table.sessions[i].state == NAT_S_FREE; i++)
+		;
+	nat_wheel_remove(&e.w.table, i);
+	cr_assert(!nat_table_check(&e.w, why, sizeof(why)));
+	cr_assert_not_null(strstr(why, "wheel"), "%s", why);
+}
