@@ -112,12 +112,10 @@ static int route_message(struct route_import *ri, const struct nlmsghdr *h,
 	return 1;
 }
 
-/* Walks the messages of one datagram. Returns the routes changed, 0 more to come, or -errno;
- * *done is set when a dump's NLMSG_DONE arrived. */
-static int messages(struct route_import *ri, size_t size, const struct route_import_ops *ops, void *arg,
-		    bool *done)
+int route_import_parse(struct route_import *ri, const void *data, size_t size,
+		       const struct route_import_ops *ops, void *arg, bool *done)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)buffer;
+	const struct nlmsghdr *h = data;
 	int left = (int)size, changed = 0;
 
 	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
@@ -166,7 +164,7 @@ static int dump(struct route_import *ri, const struct route_import_ops *ops, voi
 			ops->sync_end(arg);
 			return ret;
 		}
-		ret = messages(ri, (size_t)n, ops, arg, &done);
+		ret = route_import_parse(ri, buffer, (size_t)n, ops, arg, &done);
 		if (ret < 0) {
 			ops->sync_end(arg);
 			return ret;
@@ -221,7 +219,7 @@ int route_import_poll(struct route_import *ri, const struct route_import_ops *op
 		}
 		if (n <= 0)
 			break;
-		ret = messages(ri, (size_t)n, ops, arg, &done);
+		ret = route_import_parse(ri, buffer, (size_t)n, ops, arg, &done);
 		if (ret > 0)
 			changed += ret;
 	}

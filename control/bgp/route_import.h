@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipv4.h"
@@ -41,3 +42,11 @@ int route_import_open(struct route_import *ri, uint32_t table, const struct rout
  * or a negative errno. */
 int route_import_poll(struct route_import *ri, const struct route_import_ops *ops, void *arg);
 void route_import_close(struct route_import *ri);
+
+/*
+ * Applies the rtnetlink messages of one datagram (`size` bytes, aligned as the kernel sends them).
+ * Returns the routes changed, or -errno from an error message; *done is set when a dump's
+ * NLMSG_DONE arrived. What the sockets read goes through here; so do tests and the fuzzer.
+ */
+int route_import_parse(struct route_import *ri, const void *data, size_t size,
+		       const struct route_import_ops *ops, void *arg, bool *done);

@@ -17,6 +17,7 @@
 
 #include "bird_conf.h"
 #include "bird_daemon.h"
+#include "bird_show.h"
 #include "clock.h"
 #include "log.h"
 #include "route_import.h"
@@ -137,6 +138,8 @@ int rt_bgp_start(struct runtime *rt)
 		b->external = true; /* the operator runs the daemon (FRR, ...) in the namespace */
 		return 0;
 	}
+	if (!b->bird.unprivileged && rt->cfg.bgp_as != 0)
+		log_msg(LOG_WARNING, "BIRD runs as root: %s", b->bird.privileged_why);
 	ret = rt_bgp_apply(rt, &rt->cfg, err, sizeof(err));
 	if (ret != 0)
 		log_msg(LOG_ERR, "%s", err);
@@ -178,34 +181,10 @@ void rt_bgp_stop(struct runtime *rt)
 	rt_fib_bgp_fini(rt);
 }
 
-/* One session as BIRD describes it ("show protocols all <name>"). */
-struct bird_session {
-	struct rt_bgp_session *s;
-	uint64_t since; /* seconds since the epoch (the generated timeformat) */
-	uint64_t imported, filtered, exported;
-};
-
-static void session_line(void *arg, int code, const char *text)
-{
-	char name[64], proto[16], table[16], up[16], since[32], info[24];
-	struct bird_session *b = arg;
-	const char *routes;
-
-	/* 1002: "<name> BGP --- up <since> Established" */
-	if (code == 1002 && sscanf(text, "%63s %15s %15s %15s %31s %23s", name, proto, table, up, since, info) >= 5) {
-		b->since = strtoull(since, NULL, 10);
-		snprintf(b->s->state, sizeof(b->s->state), "%s", strcmp(up, "down") == 0 ? "Idle" : info);
-	}
-	routes = strstr(text, "Routes:");
-	if (routes != NULL)
-		sscanf(routes, "Routes: %lu imported, %lu filtered, %lu exported", &b->imported, &b->filtered,
-		       &b->exported);
-}
-
 void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session *s)
 {
 	struct bird_daemon *bird = rt_bgp_daemon(rt);
-	struct bird_session b = {.s = s};
+	struct bird_protocol p = {.state = "Idle"};
 	char name[BIRD_PROTO_NAME_MAX], command[64];
 	time_t now = time(NULL);
 
@@ -214,16 +193,18 @@ void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session
 	if (bird == NULL)
 		return;
 	snprintf(command, sizeof(command), "show protocols all %s", bird_proto_name(neighbor, name));
-	if (bird_daemon_query(bird, command, session_line, &b) != 0) {
-		snprintf(s->state, sizeof(s->state), bird->pid ? "Idle" : "Down");
+	if (bird_daemon_query(bird, command, bird_protocol_line, &p) != 0) {
+		/* BIRD running but not answering in time says nothing about the session itself. */
+		snprintf(s->state, sizeof(s->state), bird->pid ? "Unknown" : "Down");
 		return;
 	}
-	if (strcmp(s->state, "Established") == 0 && b.since != 0 && (uint64_t)now >= b.since)
-		s->uptime_s = (uint64_t)now - b.since;
-	s->received = b.imported + b.filtered; /* "import keep filtered" keeps the refused ones */
-	s->accepted = b.imported;
-	s->rejected = b.filtered;
-	s->announced = b.exported;
+	snprintf(s->state, sizeof(s->state), "%s", p.state);
+	if (strcmp(s->state, "Established") == 0 && p.since != 0 && (uint64_t)now >= p.since)
+		s->uptime_s = (uint64_t)now - p.since;
+	s->received = p.imported + p.filtered; /* "import keep filtered" keeps the refused ones */
+	s->accepted = p.imported;
+	s->rejected = p.filtered;
+	s->announced = p.exported;
 }
 
 void rt_bgp_resync(struct runtime *rt)
