@@ -8,7 +8,7 @@ packages=(
   libdpdk-dev dpdk
   libbpf-dev libxdp-dev
   libcriterion-dev
-  clang llvm
+  clang llvm libclang-rt-14-dev
   iproute2 ethtool iputils-ping tcpdump socat curl traceroute python3
   bird2 frr iperf3
   gnuplot-nox nftables

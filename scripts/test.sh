@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs dependencies, then builds and runs all meson test suites twice, once as
-# shipped and once under AddressSanitizer and UndefinedBehaviorSanitizer.
+# shipped and once under AddressSanitizer and UndefinedBehaviorSanitizer; then the libFuzzer targets
+# (tests/fuzz), each for FUZZ_SECONDS (30) in a clang build with both sanitizers.
 # Usage: scripts/test.sh [extra meson test arguments]
-# SECNAT_SANITIZE=0 skips the sanitizer pass.
+# SECNAT_SANITIZE=0 skips the sanitizer pass, SECNAT_FUZZ=0 the fuzzing pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,14 @@ if [ "${SECNAT_SANITIZE:-1}" != 0 ]; then
   export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   builds+=("${BUILDDIR:-build}-sanitize")
   run_suite "${builds[1]}" -Db_sanitize=address,undefined -Db_lundef=false || status=$?
+fi
+
+if [ "${SECNAT_FUZZ:-1}" != 0 ]; then
+  builds+=("${BUILDDIR:-build}-fuzz")
+  export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  [ -f "${builds[-1]}/build.ninja" ] ||
+    CC=clang meson setup "${builds[-1]}" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+  meson compile -C "${builds[-1]}" && meson test -C "${builds[-1]}" --print-errorlogs --suite fuzz || status=$?
 fi
 
 passed=0 failed=0

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -116,9 +117,13 @@ int route_import_parse(struct route_import *ri, const void *data, size_t size,
 		       const struct route_import_ops *ops, void *arg, bool *done)
 {
 	const struct nlmsghdr *h = data;
-	int left = (int)size, changed = 0;
+	int left = size > INT_MAX ? INT_MAX : (int)size, changed = 0;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+	/* NLMSG_OK and NLMSG_NEXT spelled out, signedness right: the remaining length may go below
+	 * zero after the last (padded) message, which ends the walk. */
+	for (; left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) && h->nlmsg_len <= (unsigned)left;
+	     left -= (int)NLMSG_ALIGN(h->nlmsg_len),
+	     h = (const struct nlmsghdr *)((const char *)h + NLMSG_ALIGN(h->nlmsg_len))) {
 		ri->messages++;
 		if (h->nlmsg_type == NLMSG_DONE) {
 			*done = true;
@@ -127,6 +132,8 @@ int route_import_parse(struct route_import *ri, const void *data, size_t size,
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(e->error)))
+				continue; /* too short to say which error: not one to act on */
 			if (e->error != 0)
 				return e->error;
 			continue;

@@ -28,9 +28,9 @@ static void write_ports(FILE *out, const struct secnat_config *cfg)
 	for (p = 0; p < CFG_MAX_PORTS; p++) {
 		const struct cfg_port *port = &cfg->ports[p];
 
-		if (port->role == PORT_ROLE_NONE)
-			continue;
-		fprintf(out, "port %u role %s\n", p, port_role_name(port->role));
+		/* A port may be given an address or MTU before (or without) its role: all of it shows. */
+		if (port->role != PORT_ROLE_NONE)
+			fprintf(out, "port %u role %s\n", p, port_role_name(port->role));
 		if (port->has_address)
 			fprintf(out, "port %u address %s\n", p, ipv4_prefix_format(&port->address, prefix));
 		if (port->mtu != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* route add|del: static routes. */
 #include <errno.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_checks.h"
@@ -66,6 +67,9 @@ static int route_del(struct cli_ctx *ctx, const struct cli_line *line)
 		return -EINVAL;
 	while ((r = find(cfg, &p, via_text ? &via : NULL)) != NULL) {
 		*r = cfg->routes[--cfg->n_routes];
+		/* The vacated slot is cleared: a configuration is compared whole (a replayed one, an
+		 * unchanged one), and what was deleted must not linger in it. */
+		memset(&cfg->routes[cfg->n_routes], 0, sizeof(cfg->routes[0]));
 		any = true;
 	}
 	if (!any)

@@ -154,6 +154,7 @@ static int vxc_del(struct cli_ctx *ctx, const struct cli_line *line)
 			return cli_fail(ctx, "route %s via %s uses vxc %s: delete it first",
 					ipv4_prefix_format(&cfg->routes[i].prefix, prefix), peer, v->name);
 	*v = cfg->vxcs[--cfg->n_vxcs];
+	memset(&cfg->vxcs[cfg->n_vxcs], 0, sizeof(cfg->vxcs[0])); /* compared whole: nothing lingers */
 	return 0;
 }
 
