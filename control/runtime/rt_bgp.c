@@ -157,6 +157,7 @@ void rt_bgp_poll(struct runtime *rt)
 		log_limited(&b->restart_log, LOG_WARNING, "BIRD exited; restarting it, its routes kept for %d s",
 			    RESTART_GRACE_MS / 1000);
 		rt->bgp_grace_until_ms = now + RESTART_GRACE_MS;
+		rt->bgp_daemon_runs++;
 	}
 	if (rt->bgp_grace_until_ms != 0 && now >= rt->bgp_grace_until_ms) {
 		rt->bgp_grace_until_ms = 0;

@@ -308,6 +308,7 @@ void rt_fib_bgp_set(struct runtime *rt, const struct ipv4_prefix *p, const uint3
 	}
 	b->stale = false;
 	b->seen = true;
+	b->daemon_run = rt->bgp_daemon_runs;
 	b->gateway = gws[0];
 	if (b->adj != adj) {
 		b->adj = adj;
@@ -324,8 +325,10 @@ void rt_fib_bgp_del(struct runtime *rt, const struct ipv4_prefix *p, bool now)
 	pos = rte_hash_lookup_data(rt->bgp, &key, &data);
 	if (pos < 0)
 		return;
-	/* While the daemon restarts, a route it has not learned again yet stays until the grace ends. */
-	if (!now && rt->bgp_grace_until_ms != 0) {
+	/* While the daemon restarts, a route it has not learned again yet stays until the grace ends.
+	 * One the restarted daemon learned and now withdraws is withdrawn for real: at once. */
+	if (!now && rt->bgp_grace_until_ms != 0 &&
+	    rt->bgp_routes[(uintptr_t)data].daemon_run != rt->bgp_daemon_runs) {
 		rt->bgp_routes[(uintptr_t)data].stale = true;
 		return;
 	}

@@ -50,6 +50,7 @@ struct rt_bgp_route {
 	uint32_t gateway; /* the first path's, for show */
 	bool stale;       /* withdrawn while the daemon restarted: kept for the grace period */
 	bool seen;        /* in the current full resynchronisation */
+	uint32_t daemon_run; /* rt->bgp_daemon_runs when it was last learned */
 };
 
 /* The TUN interface of a VXC on the exception path (rt_kernel.c). */
@@ -103,6 +104,7 @@ struct runtime {
 	uint32_t *bgp_free, bgp_n_free, bgp_count;
 	uint64_t bgp_unmapped, bgp_overflow, fib_errors;
 	uint64_t bgp_grace_until_ms;      /* the daemon died: its routes stay until then (0: no grace) */
+	uint32_t bgp_daemon_runs;         /* restarts of the daemon so far: which run learned a route */
 	struct rt_bgp *bgp_ctl;
 	/* Rate shares (rt_rate.c): the offered bytes seen at the last rebalance. */
 	uint64_t rate_seen[DP_MAX_WORKERS][DP_MAX_VXCS];
