@@ -52,6 +52,11 @@ static void write_neighbor(FILE *out, const struct secnat_config *cfg, const str
 		fprintf(out, "\tpassword \"%s\";\n", n->password); /* TCP MD5 (RFC 2385) */
 	if (n->hold_time != 0)
 		fprintf(out, "\thold time %u;\n", n->hold_time);
+	/* After the session fails, try again within seconds rather than BIRD's minute or two: a
+	 * Salesforce maintenance or a link flap should cost the circuit no longer than it lasts. The
+	 * delay still doubles with each consecutive failure, up to a minute, so a flapping peer is
+	 * not hammered. */
+	fprintf(out, "\tconnect retry time 5;\n\terror wait time 5, 60;\n");
 	if (n->ttl_security)
 		fprintf(out, "\tttl security on; # GTSM (RFC 5082): sends TTL 255, accepts only 255\n");
 	fprintf(out, "\tipv4 {\n");
