@@ -6,6 +6,7 @@
  * bad file starts nothing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "run_dir.h"
 #include "runtime.h"
 #include "secrets.h"
 
@@ -79,7 +81,7 @@ int main(int argc, char **argv)
 	char **eal_argv = argv;
 	const char *file = NULL;
 	bool check = false, config_error;
-	char err[512], *end;
+	char err[512], *end, eal_dir[PATH_MAX];
 
 	/* Application options follow "--"; everything before belongs to the EAL. Without "--", a
 	 * command line that starts with one of ours ("secnat --check -f FILE") is all ours. */
@@ -183,7 +185,10 @@ int main(int argc, char **argv)
 		runtime_loop(&rt, &stopping, &reload_wanted);
 	}
 	runtime_stop(&rt);
+	snprintf(eal_dir, sizeof(eal_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		run_dir_remove_eal(eal_dir); /* nothing of ours left behind */
 	if (ret != 0)
 		return config_error ? EXIT_CONFIG : 1;
 	return 0;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,4 +62,19 @@ void run_dir_release(struct run_dir *d)
 {
 	while (d->n_made > 0)
 		rmdir(d->made[--d->n_made]); /* fails, harmlessly, where someone else put files */
+}
+
+void run_dir_remove_eal(const char *path)
+{
+	struct dirent *e;
+	DIR *dir;
+
+	if (path == NULL || path[0] == '\0' || (dir = opendir(path)) == NULL)
+		return;
+	/* EAL puts only files there (no subfolders): remove each, then the folder. */
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_type != DT_DIR)
+			unlinkat(dirfd(dir), e->d_name, 0);
+	closedir(dir);
+	rmdir(path);
 }

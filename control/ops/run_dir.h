@@ -22,3 +22,10 @@ struct run_dir {
 int run_dir_claim(struct run_dir *d, const char *socket_path);
 /* Removes the folders run_dir_claim made, innermost first, if they are empty by now. */
 void run_dir_release(struct run_dir *d);
+
+/*
+ * Removes DPDK's runtime directory of this process (/var/run/dpdk/<file-prefix>: its config,
+ * memory maps and multi-process socket), which rte_eal_cleanup() leaves behind. Only for the
+ * primary process, after rte_eal_cleanup(); `path` as rte_eal_get_runtime_dir() gave it.
+ */
+void run_dir_remove_eal(const char *path);
