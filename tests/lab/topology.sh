@@ -7,6 +7,8 @@
 #             8021q), servers 198.51.100.10 and .11 on lo
 #   $LAB-sf2: with LAB_SF2=1, a second Salesforce router on its own untagged A-end link (aend2, port 2):
 #             203.0.113.2/31, the same servers on lo
+#   $LAB-inet: with LAB_INET=1, the Internet backup path on the next port (inet0): a router at
+#             198.18.0.1/30 that reaches the same servers (on lo) and routes the LAN back
 #
 # With LAB_AEND=tap, port 1 is DPDK's net_tap instead: secnat makes the TAP aend0 in $LAB-nat, and
 # lab_secnat moves it into $LAB-sf as eth0 once secnat runs (secnat steers its queues by RSS).
@@ -78,6 +80,17 @@ lab_up() {
     lab_ns sf2 ip addr add 198.51.100.11/32 dev lo
     lab_ns sf2 ip route add 192.0.2.0/24 via 203.0.113.3
   fi
+  if [ "${LAB_INET:-0}" = 1 ]; then
+    ip netns add "$LAB-inet"
+    lab_ns inet ip link set lo up
+    lab_ns inet sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    lab_wire i inet inet0
+    lab_ns inet ip link set eth0 up
+    lab_ns inet ethtool -K eth0 tx off >/dev/null
+    lab_ns inet ip addr add 198.18.0.1/30 dev eth0
+    lab_ns inet ip addr add 198.51.100.10/32 dev lo
+    lab_ns inet ip route add 10.11.0.0/24 via 198.18.0.2
+  fi
 }
 
 # lab_wire LETTER NS NAT_IF: a veth pair from eth0 in $LAB-NS to NAT_IF in secnat's namespace (up).
@@ -137,6 +150,7 @@ lab_secnat_command() {
     lab_secnat_argv+=(--vdev "net_af_packet1,iface=aend0,qpairs=$workers$jumbo")
   fi
   [ "${LAB_SF2:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet2,iface=aend2,qpairs=$workers")
+  [ "${LAB_INET:-0}" = 1 ] && lab_secnat_argv+=(--vdev "net_af_packet3,iface=inet0,qpairs=$workers")
   [ "${LAB_TELEMETRY:-0}" = 1 ] || lab_secnat_argv+=(--no-telemetry)
   lab_secnat_argv+=(-- -f "$config" --sessions 65536 "$@")
 }
@@ -184,6 +198,7 @@ lab_secnat_stop() {
 lab_bird_peer() {
   local ns=$1 conf="$LAB_DIR/bird-$1.conf"
   sed -e "s|@ROUTER_ID@|$2|; s|@LOCAL@|$3|; s|@SECNAT@|$4|; s|@PASSWORD@|$5|; s|@DIR@|$LAB_DIR|" \
+    -e "s|@PEER_TIMERS@|${LAB_PEER_TIMERS:-}|" \
     "$LAB_ROOT/tests/lab/peers/bird-sf.conf.in" >"$conf"
   touch "$LAB_DIR/bulk-routes.conf" # the routes the churn test switches on; none unless written
   ip netns exec "$LAB-$ns" bird -f -c "$conf" -s "$LAB_DIR/bird-$ns.ctl" >"$LAB_DIR/bird-$ns.out" 2>&1 &
@@ -207,7 +222,7 @@ lab_down() {
   for pid in "${lab_pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  for ns in lan nat sf sf2; do
+  for ns in lan nat sf sf2 inet; do
     ip netns del "$LAB-$ns" 2>/dev/null || true
   done
   rm -rf "$LAB_DIR" "/var/run/dpdk/$LAB" # the EAL's runtime directory of secnat's --file-prefix
