@@ -21,6 +21,11 @@
 # flag, so the kernel reassembles IP fragments before secnat sees them (as one frame larger than the
 # ring's frame size, dropped as ip_truncated). A test of fragments must use net_af_xdp or net_tap
 # ports (LAB_AEND=tap), never the default net_af_packet.
+#
+# net_af_xdp: with --no-huge memory DPDK 22.11 sizes the umem from the mempool's object count, so
+# part of a 4 KiB-page pool lies outside it and the port stops receiving after a few thousand fresh
+# mbufs. An AF_XDP lab must run on 2 MiB hugepages (echo N > /proc/sys/vm/nr_hugepages, hugetlbfs
+# mounted); this lab uses net_tap where it needs fragments to arrive as sent.
 
 LAB=${LAB:-sn$$}
 LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/secnat-lab.XXXXXX)}
