@@ -165,8 +165,14 @@ check "through an ARP flood from the LAN (random senders, 15,000/s, 8 s) the ses
 check "ARP over its rate is counted on its own (punt_arp_rate)" test "$(counter punt_arp_rate)" -gt 0
 check "through an ARP flood on the VXC (8 s) the session stays up" \
   through_flood sf arp 15000 8 203.0.113.0/24 203.0.113.1
+to_kernel() { json show bgp neighbors -- "d['exception_path']['to_kernel']"; }
+delivered_before=$(to_kernel)
 check "through TCP SYNs to port 179 from spoofed VXC sources (8 s) the session stays up" \
   through_flood sf syn 15000 8 203.0.113.0/24 203.0.113.1:179 "$aend_mac"
+delivered=$(( $(to_kernel) - delivered_before ))
+echo "     frames delivered to the control plane's kernel during the port-179 flood: $delivered"
+check "none of the 120,000 reached the control plane's kernel (only the session's own, < 200)" \
+  test "$delivered" -lt 200
 not_neighbor=$(counter bgp_not_neighbor)
 echo "     port 179 from non-neighbors dropped: $not_neighbor; BGP punted over its rate: $(counter punt_rate); punt queue full: $(counter punt_full)"
 check "port 179 from anyone but the neighbor is dropped, counted (bgp_not_neighbor)" test "${not_neighbor:-0}" -ge 110000

@@ -58,9 +58,7 @@ lab_up() {
   clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DVLAN_ID="$LAB_VLAN" \
     -c "$LAB_ROOT/tests/lab/vlan_peer.bpf.c" -o "$BPF_OBJ"
   for ns in lan nat sf; do
-    ip netns add "$LAB-$ns"
-    lab_ns "$ns" ip link set lo up
-    lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    lab_netns "$ns"
   done
   if [ "${LAB_LAN:-veth}" != tap ]; then
     lab_wire l lan lan0
@@ -74,28 +72,32 @@ lab_up() {
     lab_sf_link
   fi
   if [ "${LAB_SF2:-0}" = 1 ]; then
-    ip netns add "$LAB-sf2"
-    lab_ns sf2 ip link set lo up
-    lab_ns sf2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    lab_wire b sf2 aend2
-    lab_ns sf2 ip link set eth0 up
-    lab_ns sf2 ethtool -K eth0 tx off >/dev/null
-    lab_ns sf2 ip addr add 203.0.113.2/31 dev eth0
-    lab_ns sf2 ip addr add 198.51.100.10/32 dev lo
+    lab_router sf2 b aend2 203.0.113.2/31
     lab_ns sf2 ip addr add 198.51.100.11/32 dev lo
     lab_ns sf2 ip route add 192.0.2.0/24 via 203.0.113.3
   fi
   if [ "${LAB_INET:-0}" = 1 ]; then
-    ip netns add "$LAB-inet"
-    lab_ns inet ip link set lo up
-    lab_ns inet sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    lab_wire i inet inet0
-    lab_ns inet ip link set eth0 up
-    lab_ns inet ethtool -K eth0 tx off >/dev/null
-    lab_ns inet ip addr add 198.18.0.1/30 dev eth0
-    lab_ns inet ip addr add 198.51.100.10/32 dev lo
+    lab_router inet i inet0 198.18.0.1/30
     lab_ns inet ip route add 10.11.0.0/24 via 198.18.0.2
   fi
+}
+
+# lab_netns NS: namespace $LAB-NS with its loopback up and no IPv6.
+lab_netns() {
+  ip netns add "$LAB-$1"
+  lab_ns "$1" ip link set lo up
+  lab_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+}
+
+# lab_router NS LETTER NAT_IF ADDRESS: a router in its own namespace on an untagged link to secnat
+# (NAT_IF), ADDRESS on its eth0 and the servers' 198.51.100.10 on its loopback.
+lab_router() {
+  lab_netns "$1"
+  lab_wire "$2" "$1" "$3"
+  lab_ns "$1" ip link set eth0 up
+  lab_ns "$1" ethtool -K eth0 tx off >/dev/null
+  lab_ns "$1" ip addr add "$4" dev eth0
+  lab_ns "$1" ip addr add 198.51.100.10/32 dev lo
 }
 
 # lab_wire LETTER NS NAT_IF: a veth pair from eth0 in $LAB-NS to NAT_IF in secnat's namespace (up).
