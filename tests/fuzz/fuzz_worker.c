@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	while (at + 2 <= size) {
 		uint8_t flags = data[at];
-		size_t len = 14 + 8u * data[at + 1];
+		size_t len = 14 + 8u * data[at + 1], copied;
 		struct rte_mbuf *m, *out[BURST_OUT];
 		struct pkt_info info;
 		bool out2in = flags & 1, was_right;
@@ -156,7 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nat_worker_expire(&w, now, 1024);
 		m = rte_pktmbuf_alloc(pool);
 		must(m != NULL, "the pool ran dry");
-		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data + at, len);
+		/* At most what one mbuf holds, as a port would deliver it; the rest of the record is skipped. */
+		copied = RTE_MIN(len, (size_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_append(m, (uint16_t)copied), data + at, copied);
 		at += len;
 		if (pkt_parse(m, &info) != PKT_DROP_NONE) {
 			rte_pktmbuf_free(m);
