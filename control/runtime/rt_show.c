@@ -41,15 +41,57 @@ static const char *proto_name(uint8_t proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
 }
 
+/* An endpoint a session list is filtered by: an address, and a port unless `any_port`. */
+struct endpoint_filter {
+	bool set, any_port;
+	rte_be32_t addr;
+	rte_be16_t port;
+};
+
+/* Reads "A.B.C.D" or "A.B.C.D:port" after keyword `key`, if the line has it. */
+static bool endpoint_option(struct cli_ctx *ctx, const struct cli_line *line, const char *key,
+			    struct endpoint_filter *f)
+{
+	const char *text = cli_option(line, 3, key), *colon;
+	char addr[IPV4_STRLEN];
+	uint64_t port;
+	uint32_t a;
+
+	*f = (struct endpoint_filter){.any_port = true};
+	if (text == NULL)
+		return true;
+	colon = strchr(text, ':');
+	snprintf(addr, sizeof(addr), "%.*s", colon ? (int)(colon - text) : (int)strlen(text), text);
+	if (!cli_addr(ctx, addr, key, &a) || (colon != NULL && !cli_uint(ctx, colon + 1, 0, 65535, key, &port)))
+		return false;
+	f->set = true;
+	f->addr = rte_cpu_to_be_32(a);
+	if (colon != NULL) {
+		f->any_port = false;
+		f->port = rte_cpu_to_be_16((uint16_t)port);
+	}
+	return true;
+}
+
+static bool endpoint_matches(const struct endpoint_filter *f, rte_be32_t addr, rte_be16_t port)
+{
+	return !f->set || (f->addr == addr && (f->any_port || f->port == port));
+}
+
+/* show nat sessions [inside E] [outside E] [remote E] [limit n] [json]: who has which mapping now. */
 static int show_nat_sessions(struct cli_ctx *ctx, const struct cli_line *line)
 {
 	struct runtime *rt = ctx->runtime;
 	const char *limit_text = cli_option(line, 3, "limit");
 	bool json = cli_wants_json(line), first = true;
 	uint64_t limit = UINT64_MAX, shown = 0;
+	struct endpoint_filter inside, outside, remote;
 	unsigned wid;
 
 	if (limit_text != NULL && !cli_uint(ctx, limit_text, 1, UINT32_MAX, "limit", &limit))
+		return -EINVAL;
+	if (!endpoint_option(ctx, line, "inside", &inside) || !endpoint_option(ctx, line, "outside", &outside) ||
+	    !endpoint_option(ctx, line, "remote", &remote))
 		return -EINVAL;
 	if (rt == NULL)
 		return 0;
@@ -61,22 +103,24 @@ static int show_nat_sessions(struct cli_ctx *ctx, const struct cli_line *line)
 
 		for (idx = 0; idx < t->capacity && shown < limit; idx++) {
 			struct nat_session_view v;
-			char in[24], out[24], remote[24];
+			char in[24], out[24], rem[24];
 
-			if (!nat_table_read(t, idx, &v))
+			if (!nat_table_read(t, idx, &v) || !endpoint_matches(&inside, v.inside_addr, v.inside_port) ||
+			    !endpoint_matches(&outside, v.outside_addr, v.outside_port) ||
+			    !endpoint_matches(&remote, v.remote_addr, v.remote_port))
 				continue;
 			addr_port(in, sizeof(in), v.inside_addr, v.inside_port);
 			addr_port(out, sizeof(out), v.outside_addr, v.outside_port);
-			addr_port(remote, sizeof(remote), v.remote_addr, v.remote_port);
+			addr_port(rem, sizeof(rem), v.remote_addr, v.remote_port);
 			if (json)
 				fprintf(ctx->out,
 					"%s{\"proto\":\"%s\",\"inside\":\"%s\",\"outside\":\"%s\",\"remote\":\"%s\","
 					"\"state\":\"%s\",\"idle_s\":%u,\"worker\":%u}",
-					first ? "" : ",", proto_name(v.proto), in, out, remote,
+					first ? "" : ",", proto_name(v.proto), in, out, rem,
 					state_name(v.proto, v.state), now > v.last_seen ? now - v.last_seen : 0, wid);
 			else
 				fprintf(ctx->out, "%-5s %-21s %-21s %-21s %-12s %7u %u\n", proto_name(v.proto), in,
-					out, remote, state_name(v.proto, v.state),
+					out, rem, state_name(v.proto, v.state),
 					now > v.last_seen ? now - v.last_seen : 0, wid);
 			first = false;
 			shown++;
@@ -357,7 +401,8 @@ const struct cli_command cli_show_commands[] = {
 	{"show port stats [json]", show_port_stats},
 	{"show vxc [json]", show_vxc},
 	{"show nat stats [json]", show_nat_stats},
-	{"show nat sessions [limit <n>] [json]", show_nat_sessions},
+	{"show nat sessions [inside <A.B.C.D[:port]>] [outside <A.B.C.D[:port]>] [remote <A.B.C.D[:port]>] "
+	 "[limit <n>] [json]", show_nat_sessions},
 	{"show route [json]", show_route},
 	{"show workers [json]", show_workers},
 	{"show memory [json]", show_memory},

@@ -48,6 +48,18 @@ assert any(x["proto"] == "udp" and x["inside"] == "10.11.0.5:40000" and x["outsi
 assert all(set(x) >= {"proto", "inside", "outside", "remote", "state", "idle_s", "worker"} for x in s)'
 }
 check "show nat sessions json lists the flows with their keys" sessions_json
+# filtered SELECTION: the (proto, inside) of the sessions the filter shows, sorted.
+filtered() { ctl show nat sessions "$@" json | $py -c '
+import json, sys
+print(" ".join(sorted(x["proto"] + "/" + x["inside"] for x in json.load(sys.stdin)["sessions"])))'; }
+check "show nat sessions outside 203.0.113.1:40000 finds who had that mapping" \
+  test "$(filtered outside 203.0.113.1:40000)" = "udp/10.11.0.5:40000"
+check "show nat sessions inside 10.11.0.6 shows only that host's sessions" \
+  bash -c "f=\$('$SECNATCTL' -s '$LAB_DIR/secnat.sock' show nat sessions inside 10.11.0.6 json); \
+    echo \"\$f\" | grep -q '\"inside\":\"10.11.0.6:' && ! echo \"\$f\" | grep -q '\"inside\":\"10.11.0.5:'"
+check "filters combine: remote 198.51.100.10:5353 and inside 10.11.0.6 match nothing" \
+  test -z "$(filtered remote 198.51.100.10:5353 inside 10.11.0.6)"
+check "a malformed endpoint is refused" bash -c "! '$SECNATCTL' -s '$LAB_DIR/secnat.sock' show nat sessions remote 198.51.100.10:99999 >/dev/null 2>&1"
 
 # Unsolicited inbound: nothing may reach the LAN.
 lab_bg lan tcpdump -nei eth0 -w "$LAB_DIR/lan.pcap" "not arp and src host 198.51.100.10"
