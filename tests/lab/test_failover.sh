@@ -54,17 +54,8 @@ echo "     198.51.100.10 is reached through $carrier; silencing it"
 
 # The timeline: from the moment the carrier goes silent, a new connection every 0.2 s (each from a
 # new port, 1 s to answer), and secnat's view of the route, until a connection succeeds.
-# (nftables in the router's namespace: every IP packet in or out dropped; the link stays up.)
-silence() {
-  lab_ns $carrier nft -f - <<'NFT'
-table inet silence {
-  chain in { type filter hook input priority -300; policy drop; }
-  chain out { type filter hook output priority -300; policy drop; }
-}
-NFT
-}
 start=$(date +%s.%N)
-silence
+lab_silence $carrier
 lab_ns lan $py - "$start" >"$LAB_DIR/long-connect" <<'PY' &
 import socket, sys, time
 start = float(sys.argv[1])

@@ -89,15 +89,7 @@ restarts=$(grep -c "BIRD exited" "$LAB_DIR/secnat.log")
 echo "     secnat logged $restarts of 3 exits (one warning a minute; the rest counted as suppressed)"
 
 echo "# 2. the Salesforce peer goes silent"
-silence_peer() {
-  lab_ns sf nft -f - <<'NFT'
-table inet silence {
-  chain in { type filter hook input priority -300; policy drop; }
-  chain out { type filter hook output priority -300; policy drop; }
-}
-NFT
-}
-silence_peer
+lab_silence sf
 t=$(timed 30 bash -c "[ \"\$('$SECNATCTL' -s '$LAB_DIR/secnat.sock' show bgp neighbors json | $py -c 'import json,sys; print(json.load(sys.stdin)[\"neighbors\"][0][\"state\"])')\" != Established ]")
 record "peer silent: session down after" "$t"
 t=$(timed 30 via inet)
@@ -105,7 +97,7 @@ record "peer silent: new connections through the Internet backup after" "$t"
 check "within the hold time + 1 s, traffic takes the Internet backup" \
   $py -c "import sys; sys.exit(not ('$t' and float('$t') <= 10))"
 check "the static backup is the route in use" test "$(selected)" = static
-lab_ns sf nft delete table inet silence
+lab_unsilence sf
 t=$(timed 180 established)
 record "peer back: session re-established after" "$t"
 t2=$(timed 30 via sf)

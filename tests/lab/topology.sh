@@ -214,6 +214,18 @@ lab_bird_peer() {
 }
 peer_birdc() { local ns=$1; shift; ip netns exec "$LAB-$ns" birdc -s "$LAB_DIR/bird-$ns.ctl" "$@"; }
 
+# lab_silence NS / lab_unsilence NS: the router in $LAB-NS goes silent (every IP packet in or out
+# dropped by nftables; its link stays up, as when a peer hangs) and comes back.
+lab_silence() {
+  lab_ns "$1" nft -f - <<'NFT'
+table inet silence {
+  chain in { type filter hook input priority -300; policy drop; }
+  chain out { type filter hook output priority -300; policy drop; }
+}
+NFT
+}
+lab_unsilence() { lab_ns "$1" nft delete table inet silence; }
+
 # Starts a background process in a namespace and remembers its pid for lab_down.
 lab_bg() {
   ip netns exec "$LAB-$1" "${@:2}" &
