@@ -11,6 +11,7 @@
 
 static const struct cli_command *const groups[] = {
 	cli_port_commands, cli_vxc_commands, cli_nat_commands, cli_route_commands, cli_bgp_commands,
+	cli_log_commands,
 	cli_show_commands, cli_show_bgp_commands, cli_ops_commands,
 };
 

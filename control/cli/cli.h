@@ -44,6 +44,7 @@ extern const struct cli_command cli_vxc_commands[];
 extern const struct cli_command cli_nat_commands[];
 extern const struct cli_command cli_route_commands[];
 extern const struct cli_command cli_bgp_commands[];
+extern const struct cli_command cli_log_commands[];
 extern const struct cli_command cli_show_commands[];
 extern const struct cli_command cli_show_bgp_commands[];
 extern const struct cli_command cli_ops_commands[];

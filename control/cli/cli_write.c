@@ -84,6 +84,35 @@ static void write_nat(FILE *out, const struct secnat_config *cfg)
 		fprintf(out, "nat limit per-host %u\n", cfg->per_host_limit);
 	if (cfg->embryonic_per_host_limit != CFG_EMBRYONIC_PER_HOST_DEFAULT)
 		fprintf(out, "nat limit embryonic-per-host %u\n", cfg->embryonic_per_host_limit);
+	if (cfg->port_block != 0)
+		fprintf(out, "nat allocation port-block %u\n", cfg->port_block);
+}
+
+static void write_logging(FILE *out, const struct secnat_config *cfg)
+{
+	char addr[IPV4_STRLEN];
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ipfix; i++) {
+		const struct cfg_collector *c = &cfg->ipfix[i];
+
+		fprintf(out, "log ipfix collector %s", ipv4_format(c->addr, addr));
+		if (c->port != CFG_IPFIX_PORT_DEFAULT)
+			fprintf(out, " port %u", c->port);
+		if (c->source != 0)
+			fprintf(out, " source %s", ipv4_format(c->source, addr));
+		fputc('\n', out);
+	}
+	for (i = 0; i < cfg->n_syslog; i++) {
+		const struct cfg_collector *c = &cfg->syslog[i];
+
+		fprintf(out, "log syslog server %s", ipv4_format(c->addr, addr));
+		if (c->port != CFG_SYSLOG_PORT_DEFAULT)
+			fprintf(out, " port %u", c->port);
+		fprintf(out, "%s\n", c->tcp ? " tcp" : "");
+	}
+	if (cfg->metrics_port != 0)
+		fprintf(out, "metrics listen %s %u\n", ipv4_format(cfg->metrics_addr, addr), cfg->metrics_port);
 }
 
 static void write_routes(FILE *out, const struct secnat_config *cfg)
@@ -135,4 +164,5 @@ void cli_write_config(FILE *out, const struct secnat_config *cfg, bool hide_secr
 	write_nat(out, cfg);
 	write_routes(out, cfg);
 	write_bgp(out, cfg, hide_secrets);
+	write_logging(out, cfg);
 }

@@ -103,11 +103,33 @@ static int nat_limit(struct cli_ctx *ctx, const struct cli_line *line)
 	return 0;
 }
 
+/* nat allocation port-block <size>|dynamic: ports handed to hosts in blocks (one event per block) or
+ * one by one. */
+static int nat_allocation(struct cli_ctx *ctx, const struct cli_line *line)
+{
+	uint64_t size;
+
+	if (strcmp(line->argv[2], "dynamic") == 0) {
+		ctx->cfg->port_block = 0;
+		return 0;
+	}
+	if (line->argc < 4)
+		return cli_fail(ctx, "nat allocation port-block <size>: give the block size");
+	if (!cli_uint(ctx, line->argv[3], CFG_PORT_BLOCK_MIN, CFG_PORT_BLOCK_MAX, "port-block size", &size))
+		return -EINVAL;
+	if ((size & (size - 1)) != 0)
+		return cli_fail(ctx, "port-block size %s: a power of two (8, 16, ... 4096)", line->argv[3]);
+	ctx->cfg->port_block = (uint16_t)size;
+	return 0;
+}
+
 const struct cli_command cli_nat_commands[] = {
 	{"nat pool <vxc> <A.B.C.D/len>", nat_pool},
 	{"nat exempt <A.B.C.D/len>", nat_exempt},
 	{"nat mapping endpoint-dependent|endpoint-independent", nat_mapping},
 	{"nat timeout udp|tcp-established|tcp-transitory|icmp <seconds>", nat_timeout},
 	{"nat limit per-host|embryonic-per-host <sessions>", nat_limit},
+	{"nat allocation port-block <size>", nat_allocation},
+	{"nat allocation dynamic", nat_allocation},
 	{NULL, NULL},
 };

@@ -21,6 +21,11 @@
 #define CFG_NAME_MAX 31
 #define CFG_PASSWORD_MAX 79 /* TCP MD5 keys are at most 80 bytes */
 #define CFG_ARP_TIMEOUT_DEFAULT 300
+#define CFG_MAX_COLLECTORS 4 /* IPFIX collectors, and as many syslog servers */
+#define CFG_IPFIX_PORT_DEFAULT 4739
+#define CFG_SYSLOG_PORT_DEFAULT 514
+#define CFG_PORT_BLOCK_MIN 8
+#define CFG_PORT_BLOCK_MAX 4096
 /* Per inside host: a quarter of the ports towards one destination, so that no single host (or
  * whoever spoofs it) takes a Salesforce endpoint from everyone; and of them half-open TCP, enough
  * for a browser or a proxy's bursts but not for a SYN flood (RFC 6888 REQ-4, REQ-5). */
@@ -67,6 +72,15 @@ struct cfg_neighbor {
 	bool ttl_security;                   /* GTSM (RFC 5082): accept only TTL 255 */
 };
 
+/* Where NAT events go: an IPFIX collector or a syslog server, reached through the host's stack. */
+struct cfg_collector {
+	uint32_t addr;
+	uint32_t source; /* IPFIX: the source address to send from; 0: the host's choice */
+	uint16_t port;
+	bool tcp;        /* syslog: TCP with octet counting (RFC 6587) instead of UDP */
+	uint8_t zero;    /* no padding: configurations are compared as bytes */
+};
+
 struct secnat_config {
 	struct cfg_port ports[CFG_MAX_PORTS];
 	unsigned n_vxcs;
@@ -86,6 +100,13 @@ struct secnat_config {
 	struct cfg_neighbor neighbors[CFG_MAX_NEIGHBORS];
 	unsigned n_announces;
 	struct ipv4_prefix announces[CFG_MAX_ANNOUNCES];
+	uint16_t port_block; /* ports per block handed to an inside host; 0: port by port */
+	unsigned n_ipfix;
+	struct cfg_collector ipfix[CFG_MAX_COLLECTORS];
+	unsigned n_syslog;
+	struct cfg_collector syslog[CFG_MAX_COLLECTORS];
+	uint32_t metrics_addr; /* Prometheus /metrics; metrics_port 0: not served */
+	uint16_t metrics_port;
 };
 
 /* The configuration before any command: no ports, the NAT defaults of NAT-BEHAVIOUR.md. */

@@ -48,6 +48,8 @@ struct dp_config *rt_build_dp_config(const struct runtime *rt, const struct secn
 	memcpy(dc->nat.timeout, cfg->timeout, sizeof(cfg->timeout));
 	dc->nat.per_host_limit = cfg->per_host_limit;
 	dc->nat.embryonic_per_host_limit = cfg->embryonic_per_host_limit;
+	dc->nat.log_events = cfg->n_ipfix + cfg->n_syslog > 0;
+	dc->nat.port_block = cfg->port_block;
 	dc->nat.n_pools = DP_MAX_VXCS;
 	for (i = 0; i < cfg->n_vxcs; i++) {
 		const struct cfg_vxc *cv = &cfg->vxcs[i];

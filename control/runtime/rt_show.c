@@ -144,15 +144,18 @@ static int show_nat_stats(struct cli_ctx *ctx, const struct cli_line *line)
 	if (json)
 		fprintf(ctx->out, "{\"sessions\":%lu,\"created\":%lu,\"expired\":%lu,\"neighbor_held\":%lu,"
 			"\"fragmented\":%lu,\"frag_needed_sent\":%lu,\"embryonic_reclaimed\":%lu,"
-			"\"rerouted\":%lu,\"frags_held\":%lu,\"mbufs_in_use\":%lu,\"mbufs\":%lu,\"drops\":{",
+			"\"rerouted\":%lu,\"frags_held\":%lu,\"mbufs_in_use\":%lu,\"mbufs\":%lu,"
+			"\"log_events\":%lu,\"log_dropped\":%lu,\"drops\":{",
 			t.sessions, t.created, t.expired, t.neighbor_held, t.fragmented, t.frag_needed_sent,
-			t.embryonic_reclaimed, t.rerouted, t.frags_held, t.mbufs_in_use, t.mbufs);
+			t.embryonic_reclaimed, t.rerouted, t.frags_held, t.mbufs_in_use, t.mbufs, t.log_events,
+			t.log_dropped);
 	else
 		fprintf(ctx->out, "sessions %lu\ncreated  %lu\nexpired  %lu\nheld for ARP %lu\n"
 			"fragmented %lu\nfrag-needed sent %lu\nunanswered reclaimed %lu\nrerouted %lu\n"
-			"fragments held %lu\nmbufs in use %lu of %lu\ndrops:\n", t.sessions, t.created, t.expired,
-			t.neighbor_held, t.fragmented, t.frag_needed_sent, t.embryonic_reclaimed, t.rerouted,
-			t.frags_held, t.mbufs_in_use, t.mbufs);
+			"fragments held %lu\nmbufs in use %lu of %lu\nlog events %lu (dropped %lu)\ndrops:\n",
+			t.sessions, t.created, t.expired, t.neighbor_held, t.fragmented, t.frag_needed_sent,
+			t.embryonic_reclaimed, t.rerouted, t.frags_held, t.mbufs_in_use, t.mbufs, t.log_events,
+			t.log_dropped);
 	for (i = 0; i < PKT_DROP_MAX; i++) {
 		if (json)
 			fprintf(ctx->out, "%s\"%s\":%lu", i ? "," : "", pkt_drop_name(i), t.drops[i]);

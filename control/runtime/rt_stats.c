@@ -35,6 +35,8 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 		t->frags_held += n->frags.held;
 		t->embryonic_reclaimed += n->stats.embryonic_reclaimed;
 		t->rerouted += n->stats.rerouted;
+		t->log_events += n->stats.log_events;
+		t->log_dropped += n->stats.log_dropped;
 		t->fragmented += rt->workers[i]->counters.fragmented;
 		t->frag_needed_sent += rt->workers[i]->counters.frag_needed_sent;
 	}
@@ -43,6 +45,8 @@ void rt_stats_nat(const struct runtime *rt, struct rt_nat_totals *t)
 	t->fragmented -= rt->baseline.fragmented;
 	t->embryonic_reclaimed -= rt->baseline.embryonic_reclaimed;
 	t->rerouted -= rt->baseline.rerouted;
+	t->log_events -= rt->baseline.log_events;
+	t->log_dropped -= rt->baseline.log_dropped;
 	t->frag_needed_sent -= rt->baseline.frag_needed_sent;
 	/* The hold queue is the control thread's: its drops are counted here, not by a worker. */
 	rt_neigh_hold_counts(rt, &hold_full, &hold_timeout, &t->neighbor_held);
@@ -111,6 +115,8 @@ void rt_stats_clear(struct runtime *rt)
 	rt->baseline.fragmented = nat.fragmented;
 	rt->baseline.embryonic_reclaimed = nat.embryonic_reclaimed;
 	rt->baseline.rerouted = nat.rerouted;
+	rt->baseline.log_events = nat.log_events;
+	rt->baseline.log_dropped = nat.log_dropped;
 	rt->baseline.frag_needed_sent = nat.frag_needed_sent;
 	for (r = 0; r < PKT_DROP_MAX; r++)
 		rt->baseline.drops[r] = nat.drops[r];

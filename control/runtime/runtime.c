@@ -176,6 +176,8 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 	if (w == NULL)
 		return fail(config_error, false, -ENOMEM, "out of memory for worker %u", id);
 	rt->workers[id] = w;
+	if (rt_natlog_ring_create(rt, id, &np.log_ring) != 0)
+		return fail(config_error, false, -ENOMEM, "cannot create worker %u's event ring", id);
 	w->shared = s;
 	w->id = id;
 	snprintf(name, sizeof(name), "nat%u", id);
@@ -295,6 +297,9 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 	ret = rt_socket_open(rt);
 	if (ret != 0)
 		return fail(config_error, false, ret, "cannot open the control socket");
+	ret = rt_natlog_start(rt);
+	if (ret != 0)
+		return fail(config_error, true, ret, "cannot reach the NAT event log destinations");
 	return 0;
 }
 
@@ -337,6 +342,9 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 				       "file and restart");
 		return -EBUSY;
 	}
+	ret = rt_natlog_apply(rt, &candidate, err, err_len);
+	if (ret != 0)
+		return ret;
 	ret = rt_publish(rt, &candidate);
 	if (ret == 0)
 		ret = rt_kernel_sync(rt, &candidate);
@@ -347,6 +355,7 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 	if (ret != 0) {
 		rt_publish(rt, &rt->cfg); /* put back what ran before */
 		rt_kernel_sync(rt, &rt->cfg);
+		rt_natlog_apply(rt, &rt->cfg, (char[64]){0}, 64);
 		return ret;
 	}
 	if (candidate.n_vxcs != rt->cfg.n_vxcs ||
@@ -436,6 +445,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		rt_neigh_tick(rt);
 		rt_kernel_poll(rt);
 		rt_bgp_poll(rt);
+		rt_natlog_poll(rt);
 		rt_rate_rebalance(rt, &rt->cfg, false);
 		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
@@ -468,6 +478,7 @@ void runtime_stop(struct runtime *rt)
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
 	}
+	rt_natlog_stop(rt); /* what the workers reported before they stopped goes out first */
 	for (i = 0; i < rt->shared->n_workers; i++)
 		if (rt->workers[i] != NULL)
 			nat_worker_fini(&rt->workers[i]->nat);

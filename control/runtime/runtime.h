@@ -32,6 +32,10 @@ struct rt_neigh;
 struct cmdline;
 
 struct rt_bgp;
+struct natlog;
+struct metrics_server;
+
+#define RT_NATLOG_RING 65536 /* NAT events a worker may have waiting for the control thread */
 
 #define RT_BGP_MAX_ROUTES (1u << 18)
 
@@ -88,6 +92,7 @@ struct runtime {
 	struct {
 		uint64_t drops[PKT_DROP_MAX];
 		uint64_t created, expired, neighbor_held, fragmented, frag_needed_sent, embryonic_reclaimed, rerouted;
+		uint64_t log_events, log_dropped;
 		uint64_t vxc_tx[DP_MAX_VXCS], vxc_rate_dropped[DP_MAX_VXCS];
 		uint64_t worker_packets[DP_MAX_WORKERS], worker_cycles[DP_MAX_WORKERS];
 		uint64_t worker_drops[DP_MAX_WORKERS], worker_handoffs[DP_MAX_WORKERS];
@@ -109,6 +114,10 @@ struct runtime {
 	/* Rate shares (rt_rate.c): the offered bytes seen at the last rebalance. */
 	uint64_t rate_seen[DP_MAX_WORKERS][DP_MAX_VXCS];
 	uint64_t rate_last_tsc;
+	/* NAT event logging (control/natlog/): the exporters, and the TSC-to-wall-clock pair. */
+	struct natlog *natlog;
+	uint64_t natlog_clock_tsc, natlog_clock_ms;
+	struct metrics_server *metrics; /* Prometheus /metrics (control/metrics/); NULL: not served */
 };
 
 /* Sets everything up from `cfg` and starts the workers. Returns 0, or a negative errno with the
@@ -149,6 +158,8 @@ struct rt_nat_totals {
 	uint64_t fragmented, frag_needed_sent;
 	uint64_t embryonic_reclaimed; /* unanswered sessions ended early for new flows */
 	uint64_t rerouted;            /* sessions ended because their route moved to another VXC */
+	uint64_t log_events;          /* NAT events the workers handed to the control thread */
+	uint64_t log_dropped;         /* NAT events lost: a worker's event ring was full */
 	/* Gauges, never cleared: fragments waiting for their first, and the shared pool's use. */
 	uint64_t frags_held, mbufs_in_use, mbufs;
 };
@@ -219,6 +230,14 @@ struct rt_bgp_session {
 void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session *s);
 /* Next hops map to VXCs by index: after VXCs change, every BGP route is looked at again. */
 void rt_bgp_resync(struct runtime *rt);
+
+/* NAT event logging (control/natlog/natlog_drain.c). */
+int rt_natlog_ring_create(struct runtime *rt, uint16_t worker, struct rte_ring **ring);
+int rt_natlog_start(struct runtime *rt);
+/* Opens what `cfg` adds; -errno with `err` filled and nothing changed when a destination cannot be. */
+int rt_natlog_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
+void rt_natlog_poll(struct runtime *rt);
+void rt_natlog_stop(struct runtime *rt);
 
 /* Neighbours (rt_neigh.c). */
 int rt_neigh_init(struct runtime *rt);

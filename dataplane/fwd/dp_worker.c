@@ -356,6 +356,7 @@ int dp_worker_main(void *arg)
 			memset(w->last_resolve, 0, sizeof(w->last_resolve));
 		}
 		w->tsc = t0;
+		w->nat.log.tsc = t0;
 		w->neigh = __atomic_load_n(&s->neigh, __ATOMIC_ACQUIRE);
 		w->nat.config = &cfg->nat;
 		/* Before new packets: packets that waited for a next hop leave ahead of their flow's next. */

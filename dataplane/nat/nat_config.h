@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
@@ -45,6 +46,10 @@ struct nat_config {
 	/* TCP ports the appliance itself listens on (BGP): never handed out as external ports. */
 	uint16_t n_reserved_tcp;
 	uint16_t reserved_tcp[NAT_MAX_RESERVED_PORTS];
+	/* Report NAT events (nat_log.h): set while a collector is configured. */
+	bool log_events;
+	/* Ports handed to an inside host a block at a time (nat_blocks.c); 0: one by one. */
+	uint16_t port_block;
 };
 
 /* The defaults of NAT-BEHAVIOUR.md: UDP 300 s, TCP 7440/240 s, ICMP 60 s, 120 s port hold. */

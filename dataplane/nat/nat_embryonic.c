@@ -83,7 +83,7 @@ static uint32_t pop_live(struct nat_worker *w)
 
 static void reclaim(struct nat_worker *w, uint32_t idx)
 {
-	nat_session_end_now(w, idx);
+	nat_session_end_now(w, idx, NAT_END_RECLAIMED);
 	w->stats.embryonic_reclaimed++;
 }
 

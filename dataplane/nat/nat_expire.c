@@ -19,11 +19,16 @@ static void free_record(struct nat_worker *w, uint32_t idx)
 }
 
 /* Ends session `idx`, which went idle at `when`; its external tuple is held back if `may_hold`. */
-static void release(struct nat_worker *w, uint32_t idx, uint32_t when, bool may_hold)
+static void release(struct nat_worker *w, uint32_t idx, uint32_t when, bool may_hold, enum nat_end_reason why)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 	uint32_t hold = w->config->timeout[NAT_TIMEOUT_PORT_HOLD];
 	struct nat_key in;
+
+	if (s->flags & NAT_SESSION_F_BLOCK)
+		nat_block_unref(w, s); /* the block's own event covers the session */
+	else if (nat_logging(w))
+		nat_log_session(w, s, NAT_EV_SESSION_DELETE, why);
 
 	nat_session_key_in2out(s, &in);
 	nat_table_remove(&w->table, NAT_KEY_IN2OUT, nat_key_hash(&w->table, &in), idx);
@@ -42,6 +47,16 @@ static void release(struct nat_worker *w, uint32_t idx, uint32_t when, bool may_
 	nat_wheel_insert(&w->table, idx, when + hold);
 }
 
+/* Why a session that ran out its timer ended, as its last state says. */
+static enum nat_end_reason timer_end_reason(enum nat_state state)
+{
+	if (state == NAT_S_TCP_FIN_BOTH)
+		return NAT_END_TCP_CLOSE;
+	if (state == NAT_S_TCP_RST || state == NAT_S_TCP_REFUSED)
+		return NAT_END_RESET;
+	return NAT_END_TIMEOUT;
+}
+
 static void expire(struct nat_worker *w, uint32_t idx, uint32_t deadline)
 {
 	struct nat_session *s = &w->table.sessions[idx];
@@ -49,7 +64,7 @@ static void expire(struct nat_worker *w, uint32_t idx, uint32_t deadline)
 	if (nat_state_half_open((enum nat_state)s->state))
 		nat_embryo_done(w, s); /* before its host may go */
 	w->stats.expired++;
-	release(w, idx, deadline, true);
+	release(w, idx, deadline, true, timer_end_reason((enum nat_state)s->state));
 }
 
 uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
@@ -73,20 +88,22 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget)
 		else
 			expire(w, idx, deadline);
 	}
+	if (w->log.n_staged != 0)
+		nat_log_flush(w);
 	return done;
 }
 
 /* A session reclaimed for a new flow (it never carried a connection: nat_embryonic.c) or whose
  * route moved to another VXC (its address can no longer receive): no late packet of it can reach
  * whoever takes its tuple next, so the tuple is free at once. */
-void nat_session_end_now(struct nat_worker *w, uint32_t idx)
+void nat_session_end_now(struct nat_worker *w, uint32_t idx, enum nat_end_reason why)
 {
 	struct nat_session *s = &w->table.sessions[idx];
 
 	if (nat_state_half_open((enum nat_state)s->state))
 		nat_embryo_done(w, s); /* before its host may go */
 	nat_wheel_remove(&w->table, idx);
-	release(w, idx, s->last_seen, false);
+	release(w, idx, s->last_seen, false, why);
 }
 
 void nat_session_retime(struct nat_worker *w, uint32_t idx)

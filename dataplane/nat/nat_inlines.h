@@ -85,7 +85,39 @@ enum pkt_drop nat_icmp_error_out2in(struct nat_worker *w, struct pkt_info *info)
 
 /* Ends live session `idx` at once, wherever its timer stands, its external tuple free at once
  * (reclaimed for a new flow, or its route moved to another VXC). */
-void nat_session_end_now(struct nat_worker *w, uint32_t idx);
+void nat_session_end_now(struct nat_worker *w, uint32_t idx, enum nat_end_reason why);
+
+/* NAT events (nat_log.c). Sessions are reported one by one unless port blocks are (nat_blocks.c). */
+static inline bool nat_logging(const struct nat_worker *w)
+{
+	return w->log.ring != NULL && w->config->log_events;
+}
+void nat_log_session(struct nat_worker *w, const struct nat_session *s, enum nat_event_type type,
+		     enum nat_end_reason reason);
+/* A refused flow (in2out key `in`, external address `outside` when one was chosen): at most one
+ * event of each type a second. */
+void nat_log_refused(struct nat_worker *w, enum nat_event_type type, enum nat_quota quota,
+		     const struct nat_key *in, rte_be32_t outside, uint32_t limit, uint32_t now);
+void nat_log_block(struct nat_worker *w, enum nat_event_type type, rte_be32_t inside, rte_be32_t outside,
+		   uint16_t first, uint16_t last);
+
+/* Port blocks (nat_blocks.c). NAT_HOST_BLOCKS: blocks one host may hold per address and worker. */
+#define NAT_HOST_BLOCKS 4
+#define NAT_BLOCK_KEYS 65536 /* aux hash room for blocks and their hosts, per worker */
+/* Is `port` (host order) usable for flow `in`? Fills out->local_port and *out_sig when it is. */
+typedef bool (*nat_port_usable_fn)(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+				   nat_hash_t *out_sig, uint16_t port);
+/* Fills out->local_port with a free port of one of in's host's blocks on out->local_addr, taking a
+ * new block (and reporting it) when those are full. False when the host may take no more. */
+bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+			   nat_hash_t *out_sig, nat_port_usable_fn usable);
+/* Session `s` opened in its host's block (false: its port is in none, as when it reused an
+ * endpoint-independent mapping made before port blocks) / a session flagged NAT_SESSION_F_BLOCK
+ * ended. */
+bool nat_block_ref(struct nat_worker *w, const struct nat_session *s);
+void nat_block_unref(struct nat_worker *w, const struct nat_session *s);
+/* The flow given out's port could not open after all: its block goes back if nothing uses it. */
+void nat_block_unused(struct nat_worker *w, const struct nat_key *in, const struct nat_key *out);
 
 /* Unanswered sessions (nat_embryonic.c). */
 int nat_embryos_init(struct nat_embryos *e, uint32_t capacity, int socket);

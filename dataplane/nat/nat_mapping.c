@@ -102,6 +102,13 @@ static bool candidate_ok(struct nat_worker *w, const struct nat_key *in, struct 
 	return out_tuple_free(w, in, out, *out_sig);
 }
 
+/* candidate_ok for nat_block_choose_port(). */
+static bool block_port_usable(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
+			      nat_hash_t *out_sig, uint16_t port)
+{
+	return candidate_ok(w, in, out, out_sig, port, w->config->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT);
+}
+
 /* RSS prediction applies: NICs hash TCP and UDP with their ports, everything else on addresses. */
 static bool rss_steers(const struct nat_worker *w, uint8_t proto)
 {
@@ -315,14 +322,42 @@ uint16_t nat_session_prefetch(struct nat_worker *w, const struct nat_key *in, ui
 	return drawn;
 }
 
+/* The event of a refused new flow (RFC 8158's exhaustion and quota events). */
+static void log_refusal(struct nat_worker *w, enum pkt_drop why, const struct nat_key *in, rte_be32_t outside,
+			uint32_t now)
+{
+	const struct nat_config *cfg = w->config;
+
+	switch (why) {
+	case PKT_DROP_ports_exhausted:
+		nat_log_refused(w, NAT_EV_PORTS_EXHAUSTED, 0, in, outside, 0, now);
+		break;
+	case PKT_DROP_table_full:
+		nat_log_refused(w, NAT_EV_QUOTA_EXCEEDED, NAT_QUOTA_SESSIONS, in, 0, w->table.capacity, now);
+		break;
+	case PKT_DROP_host_limit:
+		nat_log_refused(w, NAT_EV_QUOTA_EXCEEDED, NAT_QUOTA_PER_HOST, in, 0, cfg->per_host_limit, now);
+		break;
+	case PKT_DROP_host_embryonic_limit:
+		nat_log_refused(w, NAT_EV_QUOTA_EXCEEDED, NAT_QUOTA_PER_HOST, in, 0,
+				cfg->embryonic_per_host_limit, now);
+		break;
+	case PKT_DROP_host_table_full:
+		nat_log_refused(w, NAT_EV_QUOTA_EXCEEDED, NAT_QUOTA_HOSTS, in, 0, w->table.host_capacity, now);
+		break;
+	default:
+		break;
+	}
+}
+
 uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_hash_t in_sig,
 			    uint16_t pool, enum nat_state state, uint16_t drawn, uint32_t now,
 			    enum pkt_drop *why)
 {
 	const struct nat_config *cfg = w->config;
 	bool eim = cfg->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT;
-	bool have_mapping = false;
-	struct nat_key out;
+	bool have_mapping = false, blocks = cfg->port_block != 0, new_port = false;
+	struct nat_key out = {0};
 	nat_hash_t out_sig = 0;
 	enum pkt_drop fail = PKT_DROP_table_full;
 	struct nat_host_slot *host;
@@ -331,6 +366,8 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 
 	if (pool >= cfg->n_pools || cfg->pools[pool].count == 0) {
 		*why = PKT_DROP_no_pool;
+		if (nat_logging(w))
+			nat_log_refused(w, NAT_EV_ADDRESSES_EXHAUSTED, 0, in, 0, pool, now);
 		return NAT_NIL;
 	}
 	/* First, because it may run expiry, which changes host counts, mappings and held ports that
@@ -338,6 +375,8 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 	idx = take_record(w, now);
 	if (idx == NAT_NIL) {
 		*why = PKT_DROP_table_full;
+		if (nat_logging(w))
+			log_refusal(w, PKT_DROP_table_full, in, 0, now);
 		return NAT_NIL;
 	}
 	host = nat_host_slot(&w->table, in->local_addr);
@@ -357,7 +396,14 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 		fail = PKT_DROP_ports_exhausted;
 		goto give_back;
 	}
-	if (!have_mapping && !choose_port(w, in, &out, &out_sig, eim, drawn)) {
+	if (!have_mapping && blocks) {
+		/* Port blocks: the host's own ports only, so reclaiming another's session would not help. */
+		if (!nat_block_choose_port(w, in, &out, &out_sig, block_port_usable)) {
+			fail = PKT_DROP_ports_exhausted;
+			goto give_back;
+		}
+		new_port = true;
+	} else if (!have_mapping && !choose_port(w, in, &out, &out_sig, eim, drawn)) {
 		if (!reclaim_port(w, in, &out, &out_sig, eim)) {
 			fail = PKT_DROP_ports_exhausted;
 			goto give_back;
@@ -392,6 +438,12 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 		goto unhost;
 
 	nat_wheel_insert(&w->table, idx, nat_session_deadline(w, s));
+	/* In port-block mode the session's port is in a block of its host's: the block's event says
+	 * who had it, and the session counts towards keeping the block. */
+	if (blocks && nat_block_ref(w, s))
+		NAT_RECORD_STORE(s->flags, (uint16_t)(s->flags | NAT_SESSION_F_BLOCK));
+	else if (nat_logging(w))
+		nat_log_session(w, s, NAT_EV_SESSION_CREATE, 0);
 	if (nat_state_unanswered(state))
 		nat_embryo_opened(w, idx, nat_host_slot(&w->table, in->local_addr));
 	w->live_sessions++;
@@ -408,8 +460,12 @@ unwrite:
 	nat_record_write_begin(s);
 	nat_record_set_state(s, NAT_S_FREE);
 	nat_record_write_end(s);
+	if (new_port)
+		nat_block_unused(w, in, &out);
 give_back:
 	*why = fail;
 	nat_record_give(&w->table, idx);
+	if (nat_logging(w))
+		log_refusal(w, fail, in, out.local_addr, now);
 	return NAT_NIL;
 }

@@ -36,6 +36,8 @@ enum nat_key_kind {
 	NAT_KEY_OUT2IN,   /* local = external P:x */
 	NAT_KEY_EIM_MAP,  /* local = inside H:p; data = its endpoint-independent P:x and users */
 	NAT_KEY_EIM_PORT, /* local = external P:x taken by an endpoint-independent mapping */
+	NAT_KEY_BLOCK,       /* local = external address, port = block number; data = owner, users */
+	NAT_KEY_HOST_BLOCKS, /* local = inside host, remote = external address; data = its blocks */
 };
 
 struct nat_key {
@@ -79,5 +81,6 @@ _Static_assert(sizeof(struct nat_session) == 44, "session records are meant to s
 #define NAT_NIL UINT32_MAX
 
 enum {
-	NAT_SESSION_F_EIM = 1 << 0, /* holds a reference on an endpoint-independent mapping */
+	NAT_SESSION_F_EIM = 1 << 0,   /* holds a reference on an endpoint-independent mapping */
+	NAT_SESSION_F_BLOCK = 1 << 1, /* its port is in a block of its host's (nat_blocks.c) */
 };

@@ -23,7 +23,7 @@ static uint32_t bucket_count(uint32_t capacity)
 
 int nat_table_init(struct nat_table *t, const struct nat_table_params *params)
 {
-	uint64_t aux_keys = 2ull * params->eim_capacity;
+	uint64_t aux_keys = 2ull * params->eim_capacity + params->block_keys;
 	struct rte_hash_parameters hp = {
 		.name = params->name,
 		.entries = (uint32_t)RTE_MAX(aux_keys, 64ull),

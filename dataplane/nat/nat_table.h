@@ -46,6 +46,7 @@ struct nat_table_params {
 	uint32_t capacity;       /* sessions, live and held back */
 	uint32_t host_capacity;  /* distinct inside hosts tracked for the per-host limit */
 	uint32_t eim_capacity;   /* endpoint-independent mappings; 0 when that mode is not used */
+	uint32_t block_keys;     /* port blocks and their hosts (nat_blocks.c) */
 };
 
 struct nat_bucket {

@@ -120,7 +120,7 @@ static inline uint32_t find_or_create(struct nat_worker *w, enum nat_dir dir, co
 		 * else), so the session is dead. It ends here, and this packet opens a new one through
 		 * the new VXC if it may (a SYN retransmitted, UDP): traffic follows the route at once
 		 * instead of waiting out the old session's timer. */
-		nat_session_end_now(w, (uint32_t)found);
+		nat_session_end_now(w, (uint32_t)found, NAT_END_REROUTED);
 		w->stats.rerouted++;
 	}
 	if (dir == NAT_DIR_OUT2IN) {
@@ -363,6 +363,8 @@ static __rte_always_inline uint16_t nat_burst(struct nat_worker *w, enum nat_dir
 			}
 		}
 	}
+	if (w->log.n_staged != 0)
+		nat_log_flush(w);
 	return o.n;
 }
 

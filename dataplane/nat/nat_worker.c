@@ -18,6 +18,7 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 		.capacity = params->capacity,
 		.host_capacity = params->host_capacity ? params->host_capacity : params->capacity,
 		.eim_capacity = config->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT ? params->capacity : 0,
+		.block_keys = NAT_BLOCK_KEYS,
 	};
 	int ret;
 
@@ -25,6 +26,7 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 	if (params->n_workers == 0 || params->worker >= params->n_workers)
 		return -EINVAL;
 	w->config = config;
+	w->log.ring = params->log_ring;
 	w->plan.worker = params->worker;
 	w->plan.n_workers = params->n_workers;
 	w->plan.rss = params->rss;

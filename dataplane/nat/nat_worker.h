@@ -15,6 +15,7 @@
 
 #include "nat_config.h"
 #include "nat_frag.h"
+#include "nat_log.h"
 #include "nat_ports.h"
 #include "nat_table.h"
 #include "pkt_drop.h"
@@ -35,6 +36,8 @@ struct nat_stats {
 	uint64_t burst_overflow;    /* released fragments dropped for lack of room in the burst */
 	uint64_t embryonic_reclaimed; /* unanswered sessions ended early for a new flow */
 	uint64_t rerouted;          /* sessions ended because their route moved to another VXC */
+	uint64_t log_events;        /* NAT events handed to the event ring */
+	uint64_t log_dropped;       /* NAT events lost: the ring was full */
 };
 
 /* Unanswered sessions in the order they opened (nat_embryonic.c): (seq << 32 | record). */
@@ -53,6 +56,7 @@ struct nat_worker_params {
 	uint32_t host_capacity; /* inside hosts; 0: as many as sessions */
 	uint32_t frag_slots;    /* datagrams tracked at once; 0: a default */
 	uint32_t frag_held_max; /* fragments held for their first at once; 0: NAT_FRAG_HELD_DEFAULT */
+	struct rte_ring *log_ring; /* where NAT events go (elements of struct nat_event); NULL: none */
 };
 
 struct nat_worker {
@@ -68,6 +72,7 @@ struct nat_worker {
 	uint16_t next_ip_id;
 	uint32_t live_sessions; /* created and not yet released (held-back records not counted) */
 	uint32_t frags_swept_at; /* the second of the last pass over the fragment table */
+	struct nat_log log;      /* NAT events on their way to the control thread (nat_log.h) */
 	struct nat_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -103,6 +108,10 @@ uint32_t nat_worker_expire(struct nat_worker *w, uint32_t now, uint32_t budget);
  * not. Slow and allocating: for tests and fuzzing only.
  */
 bool nat_table_check(const struct nat_worker *w, char *why, size_t len);
+
+/* Hands the events gathered so far to the event ring (the burst functions do it before they
+ * return; a caller that stamps its own events calls it too). */
+void nat_log_flush(struct nat_worker *w);
 
 static inline void nat_count_drop(struct nat_worker *w, enum pkt_drop reason)
 {
