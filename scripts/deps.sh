@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox nftables
   dpdk-dev
   libsystemd-dev systemd man-db
+  libmicrohttpd-dev prometheus rsyslog
 )
 
 missing=()

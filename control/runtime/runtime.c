@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "hold_queue.h"
 #include "log.h"
+#include "metrics.h"
 #include "runtime.h"
 
 #define RX_DESC 1024
@@ -215,6 +216,7 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const struct rt_options *opt,
 		  bool *config_error)
 {
+	char err[256];
 	uint16_t n_ports = rte_eth_dev_count_avail(), n_workers = 0, p, i;
 	unsigned lcore;
 	int ret;
@@ -299,7 +301,12 @@ int runtime_start(struct runtime *rt, const struct secnat_config *cfg, const str
 		return fail(config_error, false, ret, "cannot open the control socket");
 	ret = rt_natlog_start(rt);
 	if (ret != 0)
-		return fail(config_error, true, ret, "cannot reach the NAT event log destinations");
+		return fail(config_error, false, ret, "cannot start NAT event logging");
+	rt->cfg.metrics_port = 0; /* nothing serves yet: apply starts what cfg says */
+	ret = rt_metrics_apply(rt, cfg, err, sizeof(err));
+	rt->cfg.metrics_port = cfg->metrics_port;
+	if (ret != 0)
+		return fail(config_error, true, ret, "%s", err);
 	return 0;
 }
 
@@ -342,9 +349,14 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 				       "file and restart");
 		return -EBUSY;
 	}
-	ret = rt_natlog_apply(rt, &candidate, err, err_len);
+	ret = rt_metrics_apply(rt, &candidate, err, err_len);
 	if (ret != 0)
 		return ret;
+	ret = rt_natlog_apply(rt, &candidate, err, err_len);
+	if (ret != 0) {
+		rt_metrics_apply(rt, &rt->cfg, (char[64]){0}, 64);
+		return ret;
+	}
 	ret = rt_publish(rt, &candidate);
 	if (ret == 0)
 		ret = rt_kernel_sync(rt, &candidate);
@@ -356,6 +368,7 @@ int runtime_execute(struct runtime *rt, const char *line, FILE *out, char *err, 
 		rt_publish(rt, &rt->cfg); /* put back what ran before */
 		rt_kernel_sync(rt, &rt->cfg);
 		rt_natlog_apply(rt, &rt->cfg, (char[64]){0}, 64);
+		rt_metrics_apply(rt, &rt->cfg, (char[64]){0}, 64);
 		return ret;
 	}
 	if (candidate.n_vxcs != rt->cfg.n_vxcs ||
@@ -449,6 +462,7 @@ void runtime_loop(struct runtime *rt, volatile bool *stop, volatile bool *reload
 		rt_rate_rebalance(rt, &rt->cfg, false);
 		rt_telemetry_poll(rt);
 		rt_socket_poll(rt);
+		metrics_server_poll(rt->metrics);
 		rt_console_poll(rt);
 		now_ms = monotonic_ms();
 		service_watchdog(&rt->service, rt, now_ms);
@@ -468,6 +482,8 @@ void runtime_stop(struct runtime *rt)
 	}
 	rt_console_close(rt);
 	rt_socket_close(rt);
+	metrics_server_stop(rt->metrics);
+	rt->metrics = NULL;
 	rt_bgp_stop(rt); /* before the TUNs: BIRD's sessions close over them */
 	rt_kernel_close(rt);
 	__atomic_store_n(&rt->shared->stop, true, __ATOMIC_RELEASE);

@@ -239,6 +239,10 @@ int rt_natlog_apply(struct runtime *rt, const struct secnat_config *cfg, char *e
 void rt_natlog_poll(struct runtime *rt);
 void rt_natlog_stop(struct runtime *rt);
 
+/* Prometheus metrics (control/metrics/): serves what `cfg` says, starting the new listener before
+ * the old one stops; -errno with `err` filled and nothing changed when it cannot listen. */
+int rt_metrics_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
+
 /* Neighbours (rt_neigh.c). */
 int rt_neigh_init(struct runtime *rt);
 void rt_neigh_fini(struct runtime *rt);
