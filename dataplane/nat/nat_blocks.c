@@ -12,7 +12,9 @@
  *   the host's own sessions overlap ports per destination (endpoint-dependent mapping), so a 64-port
  *   block carries 64 connections to each server.
  * - At most NAT_HOST_BLOCKS blocks per host and address on a worker; a block goes back when its last
- *   session ends (its held-back tuples stay held, so a late packet cannot reach the block's next
+ *   session ends. A changed block size applies once every block of the old size is back (the
+ *   geometry must not change under the blocks in use); `nat allocation dynamic` applies to new
+ *   flows at once, the sessions in blocks keeping them until they end (its held-back tuples stay held, so a late packet cannot reach the block's next
  *   owner's flow).
  * - The state lives in the worker's aux hash: per block, its owner and sessions
  *   (NAT_KEY_BLOCK); per host and address, its blocks (NAT_KEY_HOST_BLOCKS, 4 x 16 bits).
@@ -31,7 +33,7 @@
 
 static uint16_t block_size(const struct nat_worker *w)
 {
-	return w->config->port_block;
+	return w->block_size;
 }
 
 /* Blocks in this worker's share of ports 1024-65535. */
@@ -45,12 +47,11 @@ static uint16_t block_first_port(const struct nat_worker *w, uint16_t block)
 	return (uint16_t)(w->block_first[0] + block * block_size(w));
 }
 
-/* The block holding `port` (host order), or UINT16_MAX outside this worker's blocks. */
-static uint16_t block_of(const struct nat_worker *w, uint16_t port)
+uint16_t nat_block_of(const struct nat_worker *w, uint16_t port)
 {
 	uint32_t b;
 
-	if (port < w->block_first[0])
+	if (w->block_size == 0 || port < w->block_first[0])
 		return UINT16_MAX;
 	b = (uint32_t)(port - w->block_first[0]) / block_size(w);
 	return b < block_count(w) ? (uint16_t)b : UINT16_MAX;
@@ -88,7 +89,7 @@ static bool port_in_block(struct nat_worker *w, const struct nat_key *in, struct
 	uint16_t size = block_size(w), first = block_first_port(w, block);
 	uint16_t wanted = rte_be_to_cpu_16(in->local_port), start, i;
 
-	start = block_of(w, wanted) == block ? (uint16_t)(wanted - first)
+	start = nat_block_of(w, wanted) == block ? (uint16_t)(wanted - first)
 					     : (uint16_t)(((nat_random(w) >> 32) * size) >> 32);
 	for (i = 0; i < size; i++) {
 		uint16_t port = (uint16_t)(first + (start + i) % size);
@@ -117,6 +118,7 @@ static uint16_t take_block(struct nat_worker *w, rte_be32_t inside, rte_be32_t o
 			continue;
 		if (aux_set(w, &k, BLOCK_PACK(inside, 0)) < 0)
 			return UINT16_MAX;
+		w->blocks_in_use++;
 		if (nat_logging(w))
 			nat_log_block(w, NAT_EV_BLOCK_ALLOC, inside, outside, block_first_port(w, b),
 				      (uint16_t)(block_first_port(w, b) + block_size(w) - 1));
@@ -135,6 +137,7 @@ static void block_release(struct nat_worker *w, rte_be32_t inside, rte_be32_t ou
 
 	block_key(&k, outside, b);
 	aux_del(w, &k);
+	w->blocks_in_use--;
 	host_key(&k, inside, outside);
 	v = aux_get(w, &k);
 	if (v >= 0) {
@@ -163,6 +166,8 @@ bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struc
 	unsigned i;
 	uint16_t b;
 
+	if (w->blocks_in_use == 0)
+		w->block_size = w->config->port_block; /* a new size applies from a clean slate */
 	host_key(&hk, in->local_addr, out->local_addr);
 	v = aux_get(w, &hk);
 	blocks = v < 0 ? 0 : (uint64_t)v;
@@ -196,7 +201,7 @@ bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struc
  * session's host. */
 static bool block_users(struct nat_worker *w, rte_be32_t inside, rte_be32_t outside, rte_be16_t port, int delta)
 {
-	uint16_t b = block_of(w, rte_be_to_cpu_16(port));
+	uint16_t b = nat_block_of(w, rte_be_to_cpu_16(port));
 	struct nat_key k;
 	int64_t v;
 
@@ -227,7 +232,7 @@ void nat_block_unref(struct nat_worker *w, const struct nat_session *s)
 
 void nat_block_unused(struct nat_worker *w, const struct nat_key *in, const struct nat_key *out)
 {
-	uint16_t b = block_of(w, rte_be_to_cpu_16(out->local_port));
+	uint16_t b = nat_block_of(w, rte_be_to_cpu_16(out->local_port));
 	struct nat_key k;
 	int64_t v;
 

@@ -100,6 +100,54 @@ static bool check_hosts(const struct nat_worker *w, char *why, size_t len)
 	return true;
 }
 
+/* Port blocks: each block's session count is that of the live sessions in it flagged as its owner's,
+ * every flagged session's block is its host's, and the blocks counted are those filed. */
+static bool check_blocks(const struct nat_worker *w, char *why, size_t len)
+{
+	const struct nat_table *t = &w->table;
+	const void *key;
+	void *data;
+	uint32_t it = 0, blocks = 0, i;
+
+	while (rte_hash_iterate(t->aux, &key, &data, &it) >= 0) {
+		const struct nat_key *k = key;
+		uint64_t v = (uint64_t)(uintptr_t)data;
+		uint32_t users = 0;
+
+		if (k->kind != NAT_KEY_BLOCK)
+			continue;
+		blocks++;
+		for (i = 0; i < t->capacity; i++) {
+			const struct nat_session *s = &t->sessions[i];
+
+			if (s->state != NAT_S_FREE && s->state != NAT_S_HOLD && (s->flags & NAT_SESSION_F_BLOCK) &&
+			    s->outside_addr == k->local_addr &&
+			    nat_block_of(w, rte_be_to_cpu_16(s->outside_port)) == k->local_port) {
+				if (s->inside_addr != (rte_be32_t)(v >> 32))
+					return fail(why, len, "record %u uses block %u of another host", i, k->local_port);
+				users++;
+			}
+		}
+		if (users != (uint32_t)v)
+			return fail(why, len, "block %u counts %u sessions, %u are in it", k->local_port, (uint32_t)v,
+				    users);
+	}
+	if (blocks != w->blocks_in_use)
+		return fail(why, len, "%u blocks filed, the worker counts %u", blocks, w->blocks_in_use);
+	for (i = 0; i < t->capacity; i++) {
+		const struct nat_session *s = &t->sessions[i];
+		struct nat_key k;
+
+		if (s->state == NAT_S_FREE || s->state == NAT_S_HOLD || !(s->flags & NAT_SESSION_F_BLOCK))
+			continue;
+		nat_key_fill(&k, NAT_KEY_BLOCK, 0, s->outside_addr, nat_block_of(w, rte_be_to_cpu_16(s->outside_port)),
+			     0, 0);
+		if (nat_aux_get(t, &k, nat_key_hash(t, &k)) < 0)
+			return fail(why, len, "record %u is flagged as in a block that is not filed", i);
+	}
+	return true;
+}
+
 bool nat_table_check(const struct nat_worker *w, char *why, size_t len)
 {
 	const struct nat_table *t = &w->table;
@@ -153,7 +201,7 @@ bool nat_table_check(const struct nat_worker *w, char *why, size_t len)
 		goto out;
 	}
 	memset(seen, 0, t->capacity);
-	ok = check_wheel(t, seen, in_use, why, len) && check_hosts(w, why, len);
+	ok = check_wheel(t, seen, in_use, why, len) && check_hosts(w, why, len) && check_blocks(w, why, len);
 out:
 	free(seen);
 	return ok;

@@ -73,6 +73,10 @@ struct nat_worker {
 	uint32_t live_sessions; /* created and not yet released (held-back records not counted) */
 	uint32_t frags_swept_at; /* the second of the last pass over the fragment table */
 	struct nat_log log;      /* NAT events on their way to the control thread (nat_log.h) */
+	/* Port blocks (nat_blocks.c): the size of those handed out, kept while any is, so that a new
+	 * configured size applies once the old blocks are back. */
+	uint16_t block_size;
+	uint32_t blocks_in_use;
 	struct nat_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 

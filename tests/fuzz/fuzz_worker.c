@@ -5,7 +5,8 @@
  *
  *   byte 0 (once): the configuration: bit 0 endpoint-independent mapping, bits 1-3 per-host limit
  *                  (0: none, else 2^n), bits 4-5 half-open limit (0: none, else 2^n), bit 6 no
- *                  port hold
+ *                  port hold, bit 7 port blocks of 8 ports; NAT events are always reported (and
+ *                  drained after each record)
  *   then records:  [flags][length][frame...]: flags bit 0 the direction (out2in when set), bits 1-7
  *                  seconds to let pass first (expiry runs); length one byte, in units of 8 bytes
  *                  beyond 14 (a frame of at most 2,054 bytes).
@@ -27,6 +28,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -41,6 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct rte_mempool *pool;
+static struct rte_ring *events; /* the worker's NAT event ring */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -54,7 +57,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0)
 		abort();
 	pool = rte_pktmbuf_pool_create("fuzz", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (pool == NULL)
+	events = rte_ring_create_elem("fuzz_events", sizeof(struct nat_event), 1024, SOCKET_ID_ANY,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (pool == NULL || events == NULL)
 		abort();
 	return 0;
 }
@@ -65,6 +70,23 @@ static void must(bool ok, const char *what)
 		fprintf(stderr, "invariant broken: %s\n", what);
 		abort();
 	}
+}
+
+/* Takes the events a record made: each must be of a known kind, about the pool's address where it
+ * names one. */
+static void drain_events(void)
+{
+	struct nat_event ev[64];
+	unsigned n, i;
+
+	while ((n = rte_ring_sc_dequeue_burst_elem(events, ev, sizeof(ev[0]), 64, NULL)) > 0)
+		for (i = 0; i < n; i++) {
+			must(ev[i].type > 0 && ev[i].type < NAT_EV_MAX, "an event of no known kind");
+			if (ev[i].type == NAT_EV_SESSION_CREATE || ev[i].type == NAT_EV_SESSION_DELETE ||
+			    ev[i].type == NAT_EV_BLOCK_ALLOC || ev[i].type == NAT_EV_BLOCK_FREE)
+				must(rte_be_to_cpu_32(ev[i].outside_addr) == POOL_ADDR,
+				     "an event names an outside address not in the pool");
+		}
 }
 
 /* The transport checksum of a whole (unfragmented) datagram, from scratch: true when right. */
@@ -121,6 +143,8 @@ static void configure(struct nat_config *c, uint8_t b)
 	c->embryonic_per_host_limit = (b >> 4) & 3 ? 1u << ((b >> 4) & 3) : 0;
 	if (b & 0x40)
 		c->timeout[NAT_TIMEOUT_PORT_HOLD] = 0;
+	c->port_block = b & 0x80 ? 8 : 0;
+	c->log_events = true;
 	c->n_pools = 1;
 	c->pools[0].first = POOL_ADDR;
 	c->pools[0].count = 1;
@@ -132,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nat_config config;
 	struct nat_worker_params params = {.name = "fuzz", .socket = SOCKET_ID_ANY, .worker = 0,
 					   .n_workers = 1, .capacity = CAPACITY, .frag_slots = 16,
-					   .frag_held_max = 32};
+					   .frag_held_max = 32, .log_ring = events};
 	char why[256];
 	uint32_t now = 1;
 	size_t at = 1;
@@ -174,6 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rte_pktmbuf_free(out[i]);
 		}
 		must(nat_table_check(&w, why, sizeof(why)), why);
+		drain_events();
 	}
 	nat_worker_fini(&w);
 	must(rte_mempool_avail_count(pool) == pool->size, "mbufs leaked");

@@ -241,7 +241,7 @@ lab_down() {
   for pid in "${lab_pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  for ns in lan nat sf sf2 inet; do
+  for ns in lan nat sf sf2 inet mgmt; do
     ip netns del "$LAB-$ns" 2>/dev/null || true
   done
   rm -rf "$LAB_DIR" "/var/run/dpdk/$LAB" # the EAL's runtime directory of secnat's --file-prefix
