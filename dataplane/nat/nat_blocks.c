@@ -21,9 +21,13 @@
  */
 #include <netinet/in.h>
 
+#include <rte_hash_crc.h>
+
 #include "nat_inlines.h"
 
-#define BLOCK_DRAWS 64 /* random draws for a free block before the host is refused */
+#define BLOCK_DRAWS 64  /* random draws for a free block before the host is refused */
+#define BLOCK_PROBES 256 /* ports of one block looked at for a new flow: all of a block up to this
+			  * size, a bound on the cost of larger ones */
 
 /* Block values: (owner << 32 | sessions). Host values: four (block number + 1), 0 when unused. */
 #define BLOCK_PACK(owner, users) ((uint64_t)(owner) << 32 | (users))
@@ -82,7 +86,8 @@ static void aux_del(struct nat_worker *w, const struct nat_key *k)
 	nat_aux_del(&w->table, k, nat_key_hash(&w->table, k));
 }
 
-/* Tries the ports of `block`, from the source port if it lies inside, else from a random one. */
+/* Tries ports of `block` in turn, from the source port if it lies inside, else from a random one; at
+ * most BLOCK_PROBES of them. */
 static bool port_in_block(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
 			  nat_hash_t *out_sig, uint16_t block, nat_port_usable_fn usable)
 {
@@ -91,7 +96,7 @@ static bool port_in_block(struct nat_worker *w, const struct nat_key *in, struct
 
 	start = nat_block_of(w, wanted) == block ? (uint16_t)(wanted - first)
 					     : (uint16_t)(((nat_random(w) >> 32) * size) >> 32);
-	for (i = 0; i < size; i++) {
+	for (i = 0; i < size && i < BLOCK_PROBES; i++) {
 		uint16_t port = (uint16_t)(first + (start + i) % size);
 
 		if (usable(w, in, out, out_sig, port)) {
@@ -102,13 +107,38 @@ static bool port_in_block(struct nat_worker *w, const struct nat_key *in, struct
 	return false;
 }
 
+/*
+ * Searches that failed this second, remembered so that a flood of new flows that must be refused
+ * costs a comparison each instead of the search again: an address with no free block (a, 0, 0), a
+ * host whose blocks have no port left towards a destination (host, remote address, remote port).
+ * A port or block freed meanwhile is found from the next second on.
+ */
+static struct nat_block_refusal *refusal_slot(struct nat_worker *w, rte_be32_t a, rte_be32_t b, rte_be16_t p)
+{
+	uint32_t h = rte_hash_crc_4byte(b, rte_hash_crc_4byte(a, p));
+
+	return &w->blocks_refused[h % RTE_DIM(w->blocks_refused)];
+}
+
+static bool refused_recently(struct nat_worker *w, rte_be32_t a, rte_be32_t b, rte_be16_t p, uint32_t now)
+{
+	const struct nat_block_refusal *r = refusal_slot(w, a, b, p);
+
+	return r->at == now + 1 && r->a == a && r->b == b && r->p == p;
+}
+
+static void refused_now(struct nat_worker *w, rte_be32_t a, rte_be32_t b, rte_be16_t p, uint32_t now)
+{
+	*refusal_slot(w, a, b, p) = (struct nat_block_refusal){.a = a, .b = b, .p = p, .at = now + 1};
+}
+
 /* A free block of out's address for `inside`, filed as the host's; UINT16_MAX if none. */
-static uint16_t take_block(struct nat_worker *w, rte_be32_t inside, rte_be32_t outside)
+static uint16_t take_block(struct nat_worker *w, rte_be32_t inside, rte_be32_t outside, uint32_t now)
 {
 	uint16_t n = block_count(w), draw;
 	struct nat_key k;
 
-	if (n == 0)
+	if (n == 0 || refused_recently(w, outside, 0, 0, now))
 		return UINT16_MAX;
 	for (draw = 0; draw < BLOCK_DRAWS; draw++) {
 		uint16_t b = (uint16_t)(((nat_random(w) >> 32) * n) >> 32);
@@ -124,6 +154,7 @@ static uint16_t take_block(struct nat_worker *w, rte_be32_t inside, rte_be32_t o
 				      (uint16_t)(block_first_port(w, b) + block_size(w) - 1));
 		return b;
 	}
+	refused_now(w, outside, 0, 0, now);
 	return UINT16_MAX;
 }
 
@@ -158,7 +189,7 @@ static void block_release(struct nat_worker *w, rte_be32_t inside, rte_be32_t ou
 }
 
 bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-			   nat_hash_t *out_sig, nat_port_usable_fn usable)
+			   nat_hash_t *out_sig, nat_port_usable_fn usable, uint32_t now)
 {
 	struct nat_key hk;
 	uint64_t blocks;
@@ -168,6 +199,8 @@ bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struc
 
 	if (w->blocks_in_use == 0)
 		w->block_size = w->config->port_block; /* a new size applies from a clean slate */
+	if (refused_recently(w, in->local_addr, in->remote_addr, in->remote_port, now))
+		return false;
 	host_key(&hk, in->local_addr, out->local_addr);
 	v = aux_get(w, &hk);
 	blocks = v < 0 ? 0 : (uint64_t)v;
@@ -177,9 +210,12 @@ bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struc
 		if (port_in_block(w, in, out, out_sig, (uint16_t)(HOST_SLOT(blocks, i) - 1), usable))
 			return true;
 	}
-	if (i == NAT_HOST_BLOCKS)
-		return false; /* the host has all the blocks it may have, and they are full */
-	b = take_block(w, in->local_addr, out->local_addr);
+	if (i == NAT_HOST_BLOCKS) {
+		/* The host has all the blocks it may have, and they are full towards this destination. */
+		refused_now(w, in->local_addr, in->remote_addr, in->remote_port, now);
+		return false;
+	}
+	b = take_block(w, in->local_addr, out->local_addr, now);
 	if (b == UINT16_MAX)
 		return false;
 	blocks |= (uint64_t)(b + 1) << (16 * i);

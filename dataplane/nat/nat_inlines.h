@@ -110,7 +110,7 @@ typedef bool (*nat_port_usable_fn)(struct nat_worker *w, const struct nat_key *i
 /* Fills out->local_port with a free port of one of in's host's blocks on out->local_addr, taking a
  * new block (and reporting it) when those are full. False when the host may take no more. */
 bool nat_block_choose_port(struct nat_worker *w, const struct nat_key *in, struct nat_key *out,
-			   nat_hash_t *out_sig, nat_port_usable_fn usable);
+			   nat_hash_t *out_sig, nat_port_usable_fn usable, uint32_t now);
 /* The block of this worker's holding external port `port` (host order); UINT16_MAX if none. */
 uint16_t nat_block_of(const struct nat_worker *w, uint16_t port);
 /* Session `s` opened in its host's block (false: its port is in none, as when it reused an

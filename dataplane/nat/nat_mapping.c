@@ -398,7 +398,7 @@ uint32_t nat_session_create(struct nat_worker *w, const struct nat_key *in, nat_
 	}
 	if (!have_mapping && blocks) {
 		/* Port blocks: the host's own ports only, so reclaiming another's session would not help. */
-		if (!nat_block_choose_port(w, in, &out, &out_sig, block_port_usable)) {
+		if (!nat_block_choose_port(w, in, &out, &out_sig, block_port_usable, now)) {
 			fail = PKT_DROP_ports_exhausted;
 			goto give_back;
 		}

@@ -18,7 +18,8 @@ int nat_worker_init(struct nat_worker *w, const struct nat_worker_params *params
 		.capacity = params->capacity,
 		.host_capacity = params->host_capacity ? params->host_capacity : params->capacity,
 		.eim_capacity = config->mapping == NAT_MAPPING_ENDPOINT_INDEPENDENT ? params->capacity : 0,
-		.block_keys = NAT_BLOCK_KEYS,
+		/* A block and its host's entry per session at most: a small table needs few. */
+		.block_keys = RTE_MIN((uint32_t)NAT_BLOCK_KEYS, 2 * params->capacity),
 	};
 	int ret;
 

@@ -77,6 +77,11 @@ struct nat_worker {
 	 * configured size applies once the old blocks are back. */
 	uint16_t block_size;
 	uint32_t blocks_in_use;
+	struct nat_block_refusal {
+		rte_be32_t a, b;
+		rte_be16_t p;
+		uint32_t at; /* second + 1 of the failed search */
+	} blocks_refused[16];
 	struct nat_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 
