@@ -63,6 +63,8 @@ enum template_id {
 	{IE_POST_NAT_SRC_ADDR, 4}, {IE_POST_NAPT_SRC_PORT, 2}, {IE_DST_ADDR, 4}, {IE_DST_PORT, 2},       \
 	{IE_POST_NAT_DST_ADDR, 4}, {IE_POST_NAPT_DST_PORT, 2}
 
+#define SESSION_RECORD_LEN 34 /* the create template's record: put_session() writes it */
+
 static const struct template templates[] = {
 	{T_SESSION_CREATE, 11, {SESSION_FIELDS}},
 	{T_SESSION_DELETE, 12, {SESSION_FIELDS, {IE_FLOW_END_REASON, 1}}},
@@ -289,6 +291,28 @@ bool ipfix_add_templates(struct ipfix_msg *m)
 	return true;
 }
 
+/* The session templates' record written straight, the fields in SESSION_FIELDS order: these are
+ * nearly every record, and the control thread encodes millions a second under a flood of new flows. */
+static size_t put_session(uint8_t *p, const struct nat_event *ev, bool ended)
+{
+	put32(p, (uint32_t)(ev->time_ms >> 32));
+	put32(p + 4, (uint32_t)ev->time_ms);
+	p[8] = ended ? IPFIX_NAT44_SESSION_DELETE : IPFIX_NAT44_SESSION_CREATE;
+	p[9] = ev->proto;
+	memcpy(p + 10, &ev->inside_addr, 4);
+	memcpy(p + 14, &ev->inside_port, 2);
+	memcpy(p + 16, &ev->outside_addr, 4);
+	memcpy(p + 20, &ev->outside_port, 2);
+	memcpy(p + 22, &ev->remote_addr, 4);
+	memcpy(p + 26, &ev->remote_port, 2);
+	memcpy(p + 28, &ev->remote_addr, 4);
+	memcpy(p + 32, &ev->remote_port, 2);
+	if (!ended)
+		return SESSION_RECORD_LEN;
+	p[34] = flow_end_reason(ev->detail);
+	return SESSION_RECORD_LEN + 1;
+}
+
 bool ipfix_add_event(struct ipfix_msg *m, const struct nat_event *ev)
 {
 	const struct template *t = template_of(ev);
@@ -300,9 +324,13 @@ bool ipfix_add_event(struct ipfix_msg *m, const struct nat_event *ev)
 	len = record_len(t);
 	if (!open_set(m, t->id, len))
 		return false;
-	for (i = 0; i < t->n; i++) {
-		put_field(m->buf + m->len, &t->f[i], ev);
-		m->len += t->f[i].len;
+	if (t->id == T_SESSION_CREATE || t->id == T_SESSION_DELETE) {
+		m->len += put_session(m->buf + m->len, ev, t->id == T_SESSION_DELETE);
+	} else {
+		for (i = 0; i < t->n; i++) {
+			put_field(m->buf + m->len, &t->f[i], ev);
+			m->len += t->f[i].len;
+		}
 	}
 	m->records++;
 	return true;

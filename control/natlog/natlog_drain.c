@@ -30,11 +30,13 @@ int rt_natlog_ring_create(struct runtime *rt, uint16_t worker, struct rte_ring *
 	return *ring == NULL ? -ENOMEM : 0;
 }
 
-/* A fresh pair of (TSC, wall clock) readings: the wall clock may be stepped or slewed by NTP. */
+/* A fresh pair of (TSC, wall clock) readings: the wall clock may be stepped or slewed by NTP. And
+ * milliseconds per TSC tick as a 32.32 fixed-point factor: a multiply per event, not a division. */
 static void calibrate(struct runtime *rt)
 {
 	rt->natlog_clock_tsc = rte_rdtsc();
 	rt->natlog_clock_ms = realtime_ms();
+	rt->natlog_ms_per_tsc = (1000ull << 32) / rte_get_tsc_hz();
 }
 
 int rt_natlog_start(struct runtime *rt)
@@ -57,17 +59,18 @@ int rt_natlog_apply(struct runtime *rt, const struct secnat_config *cfg, char *e
 	return natlog_apply(rt->natlog, cfg, realtime_ms(), err, err_len);
 }
 
-static uint64_t tsc_to_ms(const struct runtime *rt, uint64_t tsc, uint64_t hz)
+/* Events are at most a few seconds from the calibration: delta * factor stays far within 63 bits. */
+static uint64_t tsc_to_ms(const struct runtime *rt, uint64_t tsc)
 {
 	int64_t delta = (int64_t)(tsc - rt->natlog_clock_tsc);
 
-	return rt->natlog_clock_ms + (uint64_t)(delta * 1000 / (int64_t)hz);
+	return rt->natlog_clock_ms + (uint64_t)((delta * (int64_t)rt->natlog_ms_per_tsc) >> 32);
 }
 
 void rt_natlog_poll(struct runtime *rt)
 {
 	struct nat_event ev[DRAIN_BURST];
-	uint64_t hz = rte_get_tsc_hz(), now_ms = realtime_ms();
+	uint64_t now_ms = realtime_ms();
 	uint16_t i;
 
 	if (rt->natlog == NULL)
@@ -79,7 +82,7 @@ void rt_natlog_poll(struct runtime *rt)
 		do {
 			n = rte_ring_sc_dequeue_burst_elem(ring, ev, sizeof(ev[0]), DRAIN_BURST, NULL);
 			for (k = 0; k < n; k++)
-				ev[k].time_ms = tsc_to_ms(rt, ev[k].tsc, hz);
+				ev[k].time_ms = tsc_to_ms(rt, ev[k].tsc);
 			natlog_events(rt->natlog, ev, n, now_ms);
 			taken += n;
 		} while (n == DRAIN_BURST && taken < DRAIN_MAX);

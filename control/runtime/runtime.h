@@ -116,7 +116,7 @@ struct runtime {
 	uint64_t rate_last_tsc;
 	/* NAT event logging (control/natlog/): the exporters, and the TSC-to-wall-clock pair. */
 	struct natlog *natlog;
-	uint64_t natlog_clock_tsc, natlog_clock_ms;
+	uint64_t natlog_clock_tsc, natlog_clock_ms, natlog_ms_per_tsc;
 	struct metrics_server *metrics; /* Prometheus /metrics (control/metrics/); NULL: not served */
 };
 
