@@ -81,7 +81,7 @@ def new_table(rows):
         return []
     lines = ["", "| new connections | flows | rounds | offered (M/s) | created (M/s) by quarter of the fill | "
              "translated / sent (last round) | worker cycles/packet |", "|---|---|---|---|---|---|---|"]
-    for dut in ("testpmd", "secnat"):
+    for dut in ("testpmd", "secnat", "secnat-logged"):
         mine = sorted((r for r in new if r["dut"] == dut), key=lambda r: r["round"])
         if not mine:
             continue
@@ -90,7 +90,27 @@ def new_table(rows):
         lines.append(f"| {dut} | {last['flows']:,} | {len(mine)} | {fmt(median(r['offered_mcps'] for r in mine), '.3f')} "
                      f"| {quarters} | {last['created']:,} / {last['sent']:,} | "
                      f"{fmt(median(r.get('dut_cycles_per_packet') for r in mine), '.0f')} |")
+    lines += logging_cost(new)
     return lines
+
+
+def logging_cost(new):
+    """secnat with every session exported (IPFIX and syslog) against secnat without, round by round."""
+    def rate(r):
+        return sum(r["mcps_by_quarter"]) / len(r["mcps_by_quarter"])
+    plain = {r["round"]: r for r in new if r["dut"] == "secnat"}
+    logged = {r["round"]: r for r in new if r["dut"] == "secnat-logged"}
+    rounds = sorted(set(plain) & set(logged))
+    if not rounds:
+        return []
+    ratios = [ratio(rate(logged[k]), rate(plain[k])) for k in rounds]
+    events = sum(logged[k].get("log_events", 0) for k in rounds)
+    lost = sum(logged[k].get("log_dropped", 0) for k in rounds)
+    to = logged[rounds[0]].get("log_to", "ipfix")
+    return ["", f"NAT event logging on (secnat-logged, exported by {to}): "
+                f"{fmt(median(ratios), '.3f')} of the rate without (rounds: "
+                f"{', '.join(fmt(x, '.3f') for x in ratios)}); {events:,} events reported, {lost:,} lost to "
+                f"full event rings."]
 
 
 VETH_DUTS = ("testpmd", "linux-route", "linux", "secnat")

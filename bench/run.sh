@@ -13,6 +13,13 @@
 #                           bench/results/mpps.png
 #   bench/run.sh --quick    a smoke run in under two minutes, to a temporary directory (CI)
 #   BENCH_LEGS=veth bench/run.sh --quick   only the legs named (memif, veth), for development
+#   BENCH_MEMIF_CASES="new 4194304" bench/run.sh   only these memif cases ("MODE FLOWS", comma
+#                           separated), full rounds, report printed and left in a temporary directory
+#
+# Every "new" case also runs secnat with NAT event logging on (secnat-logged: an IPFIX collector on
+# this host's loopback, every session's creation exported; BENCH_LOG_SYSLOG=1 adds a syslog server,
+# BENCH_LOG_BLOCKS=64 port blocks of 64), to measure what logging costs the new-connection rate
+# side by side.
 #
 # Layout on this two-CPU machine: the generator's one lcore on CPU 1; the device under test on CPU 0
 # (secnat's main lcore and its one worker, where the main lcore mostly sleeps; testpmd's forwarding
@@ -46,6 +53,13 @@ else
   rounds=3
 fi
 
+partial=0
+if [ -n "${BENCH_MEMIF_CASES:-}" ]; then
+  IFS=, read -r -a memif_cases <<<"$BENCH_MEMIF_CASES"
+  veth_cases=()
+  partial=1
+  [ "$quick" = 1 ] || out=$(mktemp -d /tmp/secnat-bench-cases.XXXXXX)
+fi
 case " ${BENCH_LEGS:-memif veth} " in *" memif "*) ;; *) memif_cases=() ;; esac
 case " ${BENCH_LEGS:-memif veth} " in *" veth "*) ;; *) veth_cases=() ;; esac
 
@@ -124,12 +138,35 @@ gen_result() {
 }
 
 # secnat's own account of its worker: busy cycles per packet over the whole case (learning
-# included), a cost the generator's speed does not blur.
+# included), a cost the generator's speed does not blur; and the NAT events it reported and lost.
 add_secnat_cycles() {
-  local cpp
+  local cpp log
   cpp=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show workers json |
     /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['workers'][0]['cycles_per_packet'])")
-  line=${line/#\{/\{\"dut_cycles_per_packet\":$cpp,}
+  log=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show nat stats json |
+    /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(d['log_events'], d['log_dropped'])")
+  line=${line/#\{/\{\"dut_cycles_per_packet\":$cpp,\"log_events\":${log% *},\"log_dropped\":${log#* },}
+}
+
+# The collectors of secnat-logged on this host's loopback: sockets that take the datagrams and are
+# never read (the kernel drops what overflows them), so that exporting costs secnat its real sends
+# and nothing answers with ICMP.
+log_sinks_start() {
+  /usr/bin/python3 -c '
+import socket, time
+socks = []
+for port in (4739, 5514):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", port))
+    socks.append(s)
+time.sleep(1e9)' &
+  pids+=("$!")
+  {
+    cat bench/bench.conf
+    echo "log ipfix collector 127.0.0.1"
+    [ -z "${BENCH_LOG_SYSLOG:-}" ] || echo "log syslog server 127.0.0.1 port 5514"
+    [ -z "${BENCH_LOG_BLOCKS:-}" ] || echo "nat allocation port-block $BENCH_LOG_BLOCKS"
+  } >"$run/bench-logged.conf"
 }
 
 record() {
@@ -142,7 +179,7 @@ record() {
 # memif_case DUT MODE FLOWS ROUND: the device is a client of the generator's memif sockets.
 memif_case() {
   local dut=$1 mode=$2 flows=$3 round=$4 check=()
-  [ "$dut" = secnat ] && check=(--check --expect-src 203.0.113.1)
+  [ "$dut" != testpmd ] && check=(--check --expect-src 203.0.113.1)
   rm -f "$run/gen.json" "$run"/*.sock
   gen_start "" "$run/gen.json" "net_memif0,role=server,socket=$run/lan.sock net_memif1,role=server,socket=$run/aend.sock" \
     --mode "$mode" --flows "$flows" "${gen_args[@]}" "${check[@]}"
@@ -157,9 +194,12 @@ memif_case() {
       pids+=("$dut_pid")
       ;;
     secnat) secnat_start "" bench/bench.conf "$flows" "${vdevs[@]}" ;;
+    secnat-logged) secnat_start "" "$run/bench-logged.conf" "$flows" "${vdevs[@]}" ;;
   esac
   gen_result "memif $dut $mode $flows"
-  [ "$dut" = secnat ] && add_secnat_cycles
+  [ "$dut" != testpmd ] && add_secnat_cycles
+  [ "$dut" = secnat-logged ] &&
+    line=${line/#\{/\{\"log_to\":\"ipfix${BENCH_LOG_SYSLOG:+ and syslog}${BENCH_LOG_BLOCKS:+, port blocks of $BENCH_LOG_BLOCKS}\",}
   dut_stop
   record memif "$dut" "$round"
 }
@@ -205,23 +245,27 @@ veth_case() {
 
 : >"$out/results.json"
 echo "memory: $memory pages; results in $out"
+log_sinks_start
+new_cases=0
 for round in $(seq "$rounds"); do
   for c in ${memif_cases[@]+"${memif_cases[@]}"}; do
     # The devices take turns, first one then the other, so that drift in this shared machine's
     # speed shows in both.
     # shellcheck disable=SC2086
     for dut in testpmd secnat; do memif_case "$dut" $c "$round"; done
+    # shellcheck disable=SC2086
+    case $c in new*) memif_case secnat-logged $c "$round"; new_cases=$((new_cases + 1)) ;; esac
   done
   for c in ${veth_cases[@]+"${veth_cases[@]}"}; do
     # shellcheck disable=SC2086
     for dut in testpmd linux-route linux secnat; do veth_case "$dut" $c "$round"; done
   done
 done
-/usr/bin/python3 bench/report.py "$out" "$memory" $([ "$quick" = 1 ] || echo --write bench/RESULTS.md)
+/usr/bin/python3 bench/report.py "$out" "$memory" $([ "$quick" = 1 ] || [ "$partial" = 1 ] || echo --write bench/RESULTS.md)
 if [ "$quick" = 1 ]; then
   # The smoke test's assertions are about function, never speed: every case ran, every flow was
   # learned, every reply reached its host, translations were right, and something got through.
-  /usr/bin/python3 - "$out/results.json" $((${#memif_cases[@]} * 2 + ${#veth_cases[@]} * 4)) <<'PY'
+  /usr/bin/python3 - "$out/results.json" $((${#memif_cases[@]} * 2 + new_cases + ${#veth_cases[@]} * 4)) <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 checks = [("every case produced a result", len(rows) == int(sys.argv[2]))]
@@ -229,6 +273,8 @@ for r in rows:
     name = f"{r['leg']} {r['dut']} {r['mode']} {r['flows']}"
     if r["mode"] == "new":
         checks.append((f"{name}: new flows were translated", r["created"] > 0))
+        if r["dut"] == "secnat-logged":
+            checks.append((f"{name}: sessions were reported as NAT events", r["log_events"] > 0))
     else:
         checks.append((f"{name}: every flow learned", r["learned"] == r["flows"]))
         if r["mode"] != "in2out":

@@ -82,6 +82,9 @@ handshake = b"".join([
 ])
 write("fuzz_worker", "tcp-handshake", b"\x00" + handshake)
 write("fuzz_worker", "tcp-handshake-eim-limits", b"\x5b" + handshake)
+# Port blocks of 8 (bit 7), no port hold: nine flows from one source fill a block and open another.
+write("fuzz_worker", "port-blocks", b"\xc0" + b"".join(record(udp(H, R, 5000 + i, 53)) for i in range(9)) +
+      record(udp(H, R, 5000, 53), seconds=127) + record(udp(H, R, 6000, 53), seconds=127))
 write("fuzz_worker", "udp-and-reply", b"\x00" + record(udp(H, R, 5353, 53)) +
       record(udp(R, P, 53, 5353), out2in=True) + record(udp(H2, R, 5353, 53), seconds=100))
 ping = icmp(H, R, 8, 0, struct.pack("!HH", 0x1234, 1), b"ping")
@@ -111,6 +114,16 @@ bgp neighbor 203.0.113.0 remote-as 14340 password s3cret hold-time 9 max-prefix 
 bgp announce 192.0.2.0/28
 port 0 mtu 9000
 arp timeout 60
+""")
+write("fuzz_cli", "logging", b"""log ipfix collector 192.168.7.2 port 4740 source 192.168.7.1
+log syslog server 192.168.7.3 tcp
+log syslog server 192.168.7.4 port 5514
+metrics listen 192.168.7.1 9100
+nat allocation port-block 64
+no log syslog server 192.168.7.3
+nat allocation port-block 100
+no metrics listen
+nat allocation dynamic
 """)
 write("fuzz_cli", "refusals", b"""vxc add sec9 port 1 vlan 100 local 10.0.0.1/31 peer 10.0.0.0 rate 9G
 route add 0.0.0.0/0 via 203.0.113.0

@@ -171,3 +171,100 @@ Test(syslog, a_short_buffer_truncates_never_overruns)
 	cr_assert_leq(syslog5424_format(buf, 40, &ev, "fw1", 1), 40);
 	cr_assert_eq(buf[40], 'x');
 }
+
+/* The TCP transport: octet-counted frames, a server that goes away and comes back. */
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "exporters.h"
+
+static int listen_on(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	cr_assert_geq(fd, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons(*port);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* Polls the exporter (its clock at `*now`, 100 ms a turn) until the listener has a connection. */
+static int accept_polling(int lfd, struct syslog_exporter *x, uint64_t *now, struct natlog_counters *n)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		syslog_exporter_poll(x, *now, n);
+		if (poll(&p, 1, 10) == 1)
+			return accept(lfd, NULL, NULL);
+		*now += 100;
+	}
+	return -1;
+}
+
+/* Reads what the connection brings within a second (until `want` bytes). */
+static size_t read_all(int fd, char *buf, size_t want)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	size_t got = 0;
+
+	while (got < want && poll(&p, 1, 1000) == 1) {
+		ssize_t r = read(fd, buf + got, want - got);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+Test(syslog_tcp, frames_and_reconnection)
+{
+	struct cfg_collector c = {.addr = INADDR_LOOPBACK, .tcp = true};
+	struct natlog_counters n = {0};
+	struct syslog_exporter x;
+	uint64_t now = 1000;
+	uint16_t port = 0;
+	char buf[256];
+	int lfd = listen_on(&port), fd;
+
+	c.port = port;
+	cr_assert_eq(syslog_exporter_open(&x, &c, now), 0);
+	fd = accept_polling(lfd, &x, &now, &n);
+	cr_assert_geq(fd, 0);
+	syslog_exporter_poll(&x, now, &n); /* the connection completes */
+	cr_assert_eq(n.syslog_connects, 1);
+	syslog_exporter_send(&x, "hello", 5, &n);
+	syslog_exporter_send(&x, "world!", 6, &n);
+	cr_assert_eq(read_all(fd, buf, 15), 15);
+	cr_assert_str_eq(buf, "5 hello6 world!", "octet counting (RFC 6587): %s", buf);
+
+	/* The server goes away: messages wait, the exporter notices and connects again after 1 s. */
+	close(fd);
+	close(lfd);
+	now += 10;
+	syslog_exporter_poll(&x, now, &n);
+	syslog_exporter_send(&x, "while away", 10, &n);
+	lfd = listen_on(&port);
+	fd = accept_polling(lfd, &x, &now, &n);
+	cr_assert_geq(fd, 0, "reconnected");
+	syslog_exporter_poll(&x, now, &n);
+	cr_assert_eq(n.syslog_connects, 2);
+	cr_assert_eq(read_all(fd, buf, 13), 13);
+	cr_assert_str_eq(buf, "10 while away", "the queued message, whole: %s", buf);
+	cr_assert_eq(n.syslog_dropped, 0);
+	close(fd);
+	close(lfd);
+	syslog_exporter_close(&x);
+}
