@@ -14,7 +14,7 @@ packages=(
   gnuplot-nox nftables
   dpdk-dev
   libsystemd-dev systemd man-db
-  libmicrohttpd-dev prometheus rsyslog
+  libmicrohttpd-dev prometheus rsyslog tshark
 )
 
 missing=()

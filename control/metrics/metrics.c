@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The metrics themselves: the show commands' counters in Prometheus' text format. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "clock.h"
@@ -74,29 +75,35 @@ static void vxcs(struct runtime *rt, FILE *out)
 			rt->cfg.vxcs[v].rate_bps);
 }
 
+/* Per-worker metrics: one family per field of struct rt_worker_totals. */
 static void workers(struct runtime *rt, FILE *out)
 {
+	static const struct {
+		const char *name, *type, *help;
+		size_t offset;
+	} fields[] = {
+		{"worker_packets_total", "counter", "Packets the worker received.",
+		 offsetof(struct rt_worker_totals, packets)},
+		{"worker_cycles_per_packet", "gauge", "CPU cycles the worker spent per packet received.",
+		 offsetof(struct rt_worker_totals, cycles_per_packet)},
+		{"worker_handoffs_total", "counter", "Replies handed to the worker owning their session.",
+		 offsetof(struct rt_worker_totals, handoffs)},
+		{"worker_drops_total", "counter", "Packets the worker dropped, all reasons.",
+		 offsetof(struct rt_worker_totals, drops)},
+	};
 	struct rt_worker_totals t[DP_MAX_WORKERS];
 	uint16_t n = rt->shared->n_workers, i;
+	size_t f;
 
 	for (i = 0; i < n; i++)
 		rt_stats_worker(rt, i, &t[i]);
-	family(out, "worker_packets_total", "counter", "Packets the worker received.");
-	for (i = 0; i < n; i++)
-		fprintf(out, "secnat_worker_packets_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n", i,
-			rt->worker_lcores[i], t[i].packets);
-	family(out, "worker_cycles_per_packet", "gauge", "CPU cycles the worker spent per packet received.");
-	for (i = 0; i < n; i++)
-		fprintf(out, "secnat_worker_cycles_per_packet{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n", i,
-			rt->worker_lcores[i], t[i].cycles_per_packet);
-	family(out, "worker_handoffs_total", "counter", "Replies handed to the worker owning their session.");
-	for (i = 0; i < n; i++)
-		fprintf(out, "secnat_worker_handoffs_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n", i,
-			rt->worker_lcores[i], t[i].handoffs);
-	family(out, "worker_drops_total", "counter", "Packets the worker dropped, all reasons.");
-	for (i = 0; i < n; i++)
-		fprintf(out, "secnat_worker_drops_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n", i,
-			rt->worker_lcores[i], t[i].drops);
+	for (f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		family(out, fields[f].name, fields[f].type, fields[f].help);
+		for (i = 0; i < n; i++)
+			fprintf(out, "secnat_%s{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n", fields[f].name, i,
+				rt->worker_lcores[i],
+				*(const uint64_t *)(const void *)((const char *)&t[i] + fields[f].offset));
+	}
 }
 
 static void nat(struct runtime *rt, FILE *out)

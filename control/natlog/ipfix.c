@@ -150,16 +150,19 @@ static uint8_t flow_end_reason(uint8_t reason)
 	}
 }
 
+/* Values in host order, written in network order at any alignment. */
 static void put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	uint16_t be = htons(v);
+
+	memcpy(p, &be, sizeof(be));
 }
 
 static void put32(uint8_t *p, uint32_t v)
 {
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
+	uint32_t be = htonl(v);
+
+	memcpy(p, &be, sizeof(be));
 }
 
 /* Values already in network byte order are copied as they are. */

@@ -36,6 +36,8 @@ lab_ns lan ip addr add 10.11.0.7/24 dev eth0
 lab_ns lan ip addr add 10.11.0.8/24 dev eth0
 
 lab_bg mgmt $py "$here/ipfix_collector.py" 100.127.0.2 4739 "$LAB_DIR/ipfix.jsonl"
+# And the same stream captured for Wireshark's decoder, a second opinion on the encoding.
+lab_bg mgmt tcpdump -i eth0 -U -s 0 -w "$LAB_DIR/ipfix.pcap" udp port 4739 2>/dev/null
 mkdir -p "$LAB_DIR/rsyslog"
 cat >"$LAB_DIR/rsyslog.conf" <<EOC
 global(workDirectory="$LAB_DIR/rsyslog")
@@ -179,4 +181,16 @@ check "the port blocks went back with their last session (natEvent 15)" within 1
   sourceIPv4Address=10.11.0.5
 check "rsyslog parsed every message as RFC 5424 (APP-NAME secnat)" bash -c \
   "[ \$(grep -vc \$'\tsecnat\t' '$LAB_DIR/syslog-tcp.log') = 0 ]"
+# tshark decodes the capture with the templates it saw: the same records, nothing malformed.
+tshark_events() {
+  tshark -r "$LAB_DIR/ipfix.pcap" -d udp.port==4739,cflow -T fields -e cflow.nat_event 2>/dev/null |
+    tr ',' '\n' | grep -c .
+}
+ours=$(grep -c natEvent "$LAB_DIR/ipfix.jsonl")
+# (the capture may be a moment behind the collector: tcpdump writes as it goes)
+same_as_ours() { theirs=$(tshark_events); [ "$theirs" = "$ours" ]; }
+check "tshark decodes the same records from the capture" within 5 same_as_ours
+echo "     ours $ours, tshark's $theirs"
+check "tshark finds nothing malformed" bash -c \
+  "[ -z \"\$(tshark -r '$LAB_DIR/ipfix.pcap' -d udp.port==4739,cflow -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null)\" ]"
 report
