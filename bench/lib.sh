@@ -2,10 +2,14 @@
 # What the benchmark scripts share (sourced): the build, and 2 MiB hugepages.
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-builddir=${BUILDDIR:-$BENCH_ROOT/build}
+# What is measured is what is installed: a release build (-O3, NDEBUG, link-time optimisation) of
+# its own, for the baseline CPU unless BENCH_NATIVE=true. BUILDDIR=build measures the test build.
+builddir=${BUILDDIR:-$BENCH_ROOT/build-release}
 
 bench_build() {
-  [ -f "$builddir/build.ninja" ] || meson setup "$builddir" "$BENCH_ROOT" >/dev/null
+  [ -f "$builddir/build.ninja" ] ||
+    meson setup "$builddir" "$BENCH_ROOT" --buildtype=release -Db_ndebug=if-release -Db_lto=true \
+      -Dnative="${BENCH_NATIVE:-false}" -Dtests=false >/dev/null
   meson compile -C "$builddir" "$@" >/dev/null
 }
 
