@@ -5,8 +5,18 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # What is measured is what is installed: a release build (-O3, NDEBUG, link-time optimisation) of
 # its own, for the baseline CPU unless BENCH_NATIVE=true. BUILDDIR=build measures the test build.
 builddir=${BUILDDIR:-$BENCH_ROOT/build-release}
+# In a bundle (bench/bundle.sh) the binaries are there already, their libraries beside them and
+# DPDK's drivers loaded from the bundle (EAL -d): nothing to build, no DPDK installed needed.
+eal_extra=()
+bundle=0
+if [ -f "$BENCH_ROOT/.bundle" ]; then
+  bundle=1
+  export LD_LIBRARY_PATH="$BENCH_ROOT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  eal_extra=(-d "$BENCH_ROOT/pmds")
+fi
 
 bench_build() {
+  [ "$bundle" = 0 ] || return 0
   [ -f "$builddir/build.ninja" ] ||
     meson setup "$builddir" "$BENCH_ROOT" --buildtype=release -Db_ndebug=if-release -Db_lto=true \
       -Dnative="${BENCH_NATIVE:-false}" -Dtests=false >/dev/null

@@ -9,7 +9,7 @@ source bench/lib.sh
 bench_build bench/nat_bench
 
 prefix="secnat-bench-$$"
-eal=(--no-pci -l 0 --no-telemetry --log-level=lib.eal:error --file-prefix "$prefix" --huge-unlink)
+eal=(--no-pci "${eal_extra[@]}" -l 0 --no-telemetry --log-level=lib.eal:error --file-prefix "$prefix" --huge-unlink)
 trap 'rm -rf "/var/run/dpdk/$prefix"' EXIT
 if [ "$(bench_hugepages 1536)" = huge ]; then # 3 GiB: a 1M-session table and its mbufs
   eal+=(-m 2560)

@@ -21,7 +21,11 @@ def machine(memory):
             cpu = line.split(":", 1)[1].strip()
             break
     mem_gib = int(open("/proc/meminfo").readline().split()[1]) / 1048576
-    dpdk = subprocess.run(["pkg-config", "--modversion", "libdpdk"], capture_output=True, text=True).stdout.strip()
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dpdk-version")
+    if os.path.exists(bundled):  # a bundle (bench/bundle.sh) on a machine without DPDK
+        dpdk = open(bundled).read().strip()
+    else:
+        dpdk = subprocess.run(["pkg-config", "--modversion", "libdpdk"], capture_output=True, text=True).stdout.strip()
     return (f"{cpu}, {os.cpu_count()} CPUs, {mem_gib:.0f} GiB, Linux {platform.release()}, DPDK {dpdk}, "
             f"{'2 MiB hugepages' if memory == 'huge' else '4 KiB pages (--no-huge)'}")
 
@@ -42,17 +46,36 @@ def fmt(v, spec=".2f"):
     return "–" if v is None else format(v, spec)
 
 
-def by_round(rows, leg, dut, mode, flows):
+def by_round(rows, leg, dut, mode, flows, workers=1, steer="hash"):
     return {r["round"]: r for r in rows
-            if r["leg"] == leg and r["dut"] == dut and r["mode"] == mode and r["flows"] == flows}
+            if r["leg"] == leg and r["dut"] == dut and r["mode"] == mode and r["flows"] == flows and
+            r.get("workers", 1) == workers and r.get("steer", "hash") == steer}
+
+
+def bound(r):
+    """A result the generator limited (the device reached 95% of what it could offer): it measures the
+    generator, so no ratio is taken from it."""
+    return r.get("generator_bound", False)
+
+
+def ratio_unbound(a, b, key):
+    """a[key] / b[key], unless either was generator-bound."""
+    return None if bound(a) or bound(b) else ratio(a[key], b[key])
+
+
+def mfr_cell(x):
+    """Median rate over the rounds, marked † when any round was generator-bound."""
+    mark = "†" if any(bound(r) for r in x.values()) else ""
+    return fmt(median(r["mfr_mpps"] for r in x.values())) + mark
 
 
 def memif_table(rows, plot):
     lines = [
-        "| direction | sessions | max. forwarding rate, testpmd io / secnat (Mpps) | secnat / testpmd | "
+        "| direction | sessions | max. forwarding rate, testpmd io / secnat (Mpps) | generator's ceiling "
+        "facing each (Mpps) | secnat / testpmd | "
         "no-drop rate < 0.1%, testpmd io / secnat (Mpps) | secnat / testpmd | "
         "secnat worker cycles/packet | secnat latency p50 / p99 (µs) | translations checked bad |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     cases = sorted({(r["mode"], r["flows"]) for r in rows if r["leg"] == "memif" and r["mode"] != "new"})
     for mode, flows in cases:
@@ -61,22 +84,55 @@ def memif_table(rows, plot):
         rounds = sorted(set(sec) & set(base))
         mfr = [median(x[k]["mfr_mpps"] for k in x) for x in (base, sec)]
         ndr = [median(x[k]["ndr_mpps"] for k in x) for x in (base, sec)]
-        # Ratios within a round (the devices ran minutes apart at most), then their median.
-        mfr_ratio = median(ratio(sec[k]["mfr_mpps"], base[k]["mfr_mpps"]) for k in rounds)
+        ceiling = [median(x[k].get("gen_ceiling_mpps") for k in x) for x in (base, sec)]
+        # Ratios within a round (the devices ran minutes apart at most), then their median; none
+        # from a round where either device was generator-bound.
+        mfr_ratio = median(ratio_unbound(sec[k], base[k], "mfr_mpps") for k in rounds)
         ndr_ratio = median(ratio(sec[k]["ndr_mpps"], base[k]["ndr_mpps"]) for k in rounds)
         cycles = median(sec[k].get("dut_cycles_per_packet") for k in sec)
         p50 = median(sec[k]["latency_us"]["p50"] for k in sec)
         p99 = median(sec[k]["latency_us"]["p99"] for k in sec)
         bad = sum(sec[k]["checked_bad"] for k in sec)
-        lines.append(f"| {mode} | {flows:,} | {fmt(mfr[0])} / {fmt(mfr[1])} | {fmt(mfr_ratio)} | "
+        lines.append(f"| {mode} | {flows:,} | {mfr_cell(base)} / {mfr_cell(sec)} | "
+                     f"{fmt(ceiling[0])} / {fmt(ceiling[1])} | {fmt(mfr_ratio)} | "
                      f"{fmt(ndr[0])} / {fmt(ndr[1])} | {fmt(ndr_ratio)} | {fmt(cycles, '.0f')} | "
                      f"{fmt(p50, '.1f')} / {fmt(p99, '.1f')} | {bad} |")
         plot.setdefault(mode, []).append((flows, mfr[1], mfr[0]))
     return lines
 
 
+def scaling_table(rows):
+    """Several workers: per case and worker count, the rate, per worker, and the scaling efficiency
+    (the rate over worker count times the one-worker rate of the same case)."""
+    counts = sorted({r.get("workers", 1) for r in rows if r["leg"] == "memif"})
+    if counts == [1]:
+        return []
+    lines = ["", "| direction | sessions | device, replies | workers | max. forwarding rate (Mpps) | "
+             "per worker (Mpps, each worker's queue) | scaling efficiency | generator's ceiling (Mpps) |",
+             "|---|---|---|---|---|---|---|---|"]
+    cases = sorted({(r["mode"], r["flows"]) for r in rows if r["leg"] == "memif" and r["mode"] != "new"})
+    for mode, flows in cases:
+        for dut, steer, label in (("testpmd", "hash", "testpmd io"), ("secnat", "hash", "secnat, handoff"),
+                                  ("secnat", "owner", "secnat, steered to owner")):
+            one = by_round(rows, "memif", dut, mode, flows, 1, "hash")
+            base = median(r["mfr_mpps"] for r in one.values())
+            for w in counts:
+                mine = by_round(rows, "memif", dut, mode, flows, w, steer)
+                if not mine or (w == 1 and steer == "owner"):
+                    continue
+                mfr = median(r["mfr_mpps"] for r in mine.values())
+                lanes = [median(r["mfr_by_lane_mpps"][i] for r in mine.values() if "mfr_by_lane_mpps" in r)
+                         for i in range(w)]
+                eff = None if any(bound(r) for r in mine.values()) else ratio(mfr, base and base * w)
+                mark = "†" if any(bound(r) for r in mine.values()) else ""
+                lines.append(f"| {mode} | {flows:,} | {label} | {w} | {fmt(mfr)}{mark} | "
+                             f"{' / '.join(fmt(x) for x in lanes)} | {fmt(eff)} | "
+                             f"{fmt(median(r['gen_ceiling_mpps'] for r in mine.values()))} |")
+    return lines
+
+
 def new_table(rows):
-    new = [r for r in rows if r["mode"] == "new"]
+    new = [r for r in rows if r["mode"] == "new" and r.get("workers", 1) == 1]
     if not new:
         return []
     lines = ["", "| new connections | flows | rounds | offered (M/s) | created (M/s) by quarter of the fill | "
@@ -149,8 +205,9 @@ def main():
     plot = {}
     memif = memif_table(rows, plot) if any(r["leg"] == "memif" for r in rows) else []
     new = new_table(rows)
+    scaling = scaling_table(rows)
     veth = veth_table(rows)
-    table = "\n".join(memif + new + veth)
+    table = "\n".join(memif + new + scaling + veth)
     print(table)
     if not write:
         return
@@ -172,6 +229,15 @@ def main():
                 "millisecond stalls make it noisy for both devices. Latency at half the no-drop rate, "
                 "generator to generator.\n\n")
         f.write("\n".join(memif + new) + "\n")
+        f.write("\n† generator-bound: the device reached 95% of what the generator could offer it in that "
+                "case, so the number is the generator's; no ratio is taken from such a round.\n")
+        if scaling:
+            f.write("\n## Several workers\n\nEach worker its own queue pair, the generator as many lanes. "
+                    "memif has no RSS: the generator sends each flow's frames on the queue of the worker "
+                    "that created its session; replies either hashed over the queues (the device hands "
+                    "each to the worker owning its port) or steered to that worker, as a NIC with rte_flow "
+                    "rules or RSS prediction would. Per worker: what came back on each worker's queue.\n")
+            f.write("\n".join(scaling) + "\n")
         if have_plot:
             f.write("\n![Mpps against sessions](results/mpps.png)\n")
         if veth:

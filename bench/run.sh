@@ -21,16 +21,74 @@
 # BENCH_LOG_BLOCKS=64 port blocks of 64), to measure what logging costs the new-connection rate
 # side by side.
 #
-# Layout on this two-CPU machine: the generator's one lcore on CPU 1; the device under test on CPU 0
-# (secnat's main lcore and its one worker, where the main lcore mostly sleeps; testpmd's forwarding
-# lcore; Linux's softirq work). Each case starts a fresh device, so every table starts empty.
+# Options (all optional):
+#   --workers LIST     device workers per memif case, e.g. 1,2,4,8 (default 1): each worker (and
+#                      testpmd forwarding core) its own queue pair, the generator as many lanes
+#                      (lcores), each its own queue pair; with several workers, cases that send
+#                      replies run twice: replies steered to their port's owner (--steer owner,
+#                      as rte_flow or RSS prediction would) and hashed over the queues (handoff)
+#   --dut-cpus LIST    the device's CPUs (default 0): its main lcore on the first, the workers on
+#                      the others, or all sharing them when there are fewer than workers + 1
+#   --gen-cpus LIST    the generator's CPUs (default 1)
+#   --share            run worker counts the CPUs cannot hold one each (else skipped with a message)
+#
+# Layout by default on this two-CPU machine: the generator's one lcore on CPU 1; the device under
+# test on CPU 0 (secnat's main lcore and its one worker, where the main lcore mostly sleeps;
+# testpmd's forwarding lcore; Linux's softirq work). Each case starts a fresh device, so every table
+# starts empty. Without DPDK installed, run it from a bundle (bench/bundle.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 source bench/veth.sh
 
-quick=0
-[ "${1:-}" = --quick ] && quick=1
+quick=0 workers_list=1 dut_cpus=0 gen_cpus=1 share=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --workers) workers_list=$2; shift ;;
+    --dut-cpus) dut_cpus=$2; shift ;;
+    --gen-cpus) gen_cpus=$2; shift ;;
+    --share) share=1 ;;
+    *) echo "usage: bench/run.sh [--quick] [--workers LIST] [--dut-cpus LIST] [--gen-cpus LIST] [--share]" >&2
+       exit 2 ;;
+  esac
+  shift
+done
+# cpus LIST: the CPUs of a list such as 0-3,8 (one per line).
+cpus() {
+  local part
+  for part in ${1//,/ }; do
+    if [[ $part == *-* ]]; then seq "${part%-*}" "${part#*-}"; else echo "$part"; fi
+  done
+}
+mapfile -t dut_cpu_list < <(cpus "$dut_cpus")
+mapfile -t gen_cpu_list < <(cpus "$gen_cpus")
+# lcore_map N CPU...: "0@c0,1@c1,..." for lcores 0..N-1 over the CPUs in turn.
+lcore_map() {
+  local n=$1 i map=
+  shift
+  local list=("$@")
+  for ((i = 0; i < n; i++)); do map+="${map:+,}$i@${list[i % ${#list[@]}]}"; done
+  echo "$map"
+}
+# dut_lcores W: the device's main lcore and W workers: the main lcore alone on the first CPU when
+# there are enough, else everyone over all the CPUs.
+dut_lcores() {
+  local w=$1 i map
+  if [ "${#dut_cpu_list[@]}" -gt "$w" ]; then
+    map="0@${dut_cpu_list[0]}"
+    for ((i = 1; i <= w; i++)); do map+=",$i@${dut_cpu_list[i]}"; done
+    echo "$map"
+  else
+    lcore_map $((w + 1)) "${dut_cpu_list[@]}"
+  fi
+}
+workers_runnable() {
+  local w=$1
+  [ "$share" = 1 ] && return 0
+  [ "$w" -eq 1 ] && return 0 # one worker: today's layout, the main lcore sharing its CPU
+  [ "${#dut_cpu_list[@]}" -ge "$w" ] && [ "${#gen_cpu_list[@]}" -ge "$w" ]
+}
 if [ "$quick" = 1 ]; then
   out=$(mktemp -d /tmp/secnat-bench-quick.XXXXXX)
   memif_cases=("bidir 1000" "in2out 65536" "new 262144")
@@ -64,8 +122,14 @@ case " ${BENCH_LEGS:-memif veth} " in *" memif "*) ;; *) memif_cases=() ;; esac
 case " ${BENCH_LEGS:-memif veth} " in *" veth "*) ;; *) veth_cases=() ;; esac
 
 bench_build bench/secnat_gen control/secnat control/secnatctl
-testpmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not found (Debian package dpdk)" >&2; exit 1; }
-command -v nft >/dev/null || { echo "nft not found (Debian package nftables)" >&2; exit 1; }
+if [ "$bundle" = 1 ]; then
+  testpmd=$BENCH_ROOT/bin/dpdk-testpmd
+  BENCH_LEGS=${BENCH_LEGS:-memif}
+else
+  testpmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not found (Debian package dpdk)" >&2; exit 1; }
+fi
+case " ${BENCH_LEGS:-memif veth} " in *" veth "*) ;; *) veth_cases=() ;; esac
+[ ${#veth_cases[@]} -eq 0 ] || command -v nft >/dev/null || { echo "nft not found (Debian package nftables)" >&2; exit 1; }
 memory=$(bench_hugepages 2048) # 4 GiB: a 4M-session table, the generator's and the ports' mbufs
 # Hugepage files unlinked once mapped: a run that is killed leaves no pages taken. (memif needs
 # the EAL's multi-process channel, so never --no-shconf.)
@@ -94,8 +158,8 @@ secnat_start() {
   shift 3
   for v in "$@"; do vdevs+=(--vdev "$v"); done
   sessions=$(sessions_for "$flows")
-  mem=$((512 + sessions * 400 / 1048576))
-  ${ns:+ip netns exec "$ns"} "$builddir/control/secnat" --no-pci --lcores "0@0,1@0" \
+  mem=$((512 + workers * sessions * 400 / 1048576)) # --sessions is per worker
+  ${ns:+ip netns exec "$ns"} "$builddir/control/secnat" --no-pci "${eal_extra[@]}" --lcores "$(dut_lcores "$workers")" \
     --file-prefix "secnat-bench-dut-$$" --log-level=lib.eal:error "${huge[@]}" "${vdevs[@]}" \
     -m "$mem" --no-telemetry -- -f "$conf" --sessions "$sessions" --bird none -s "$run/secnat.sock" \
     >"$run/dut.log" 2>&1 &
@@ -116,9 +180,10 @@ gen_start() {
   read -r -a v <<<"$3"
   for x in "${v[@]}"; do vdevs+=(--vdev "$x"); done
   shift 3
-  ${ns:+ip netns exec "$ns"} "$builddir/bench/secnat_gen" --no-pci --lcores 0@1 \
+  ${ns:+ip netns exec "$ns"} "$builddir/bench/secnat_gen" --no-pci "${eal_extra[@]}" \
+    --lcores "$(lcore_map "$workers" "${gen_cpu_list[@]}")" \
     --file-prefix "secnat-bench-gen-$$" -m 512 --log-level=lib.eal:error "${huge[@]}" "${vdevs[@]}" \
-    -- "$@" --hold >"$file" 2>"$run/gen.log" &
+    -- "$@" --steer "$steer" --hold >"$file" 2>"$run/gen.log" &
   gen_pid=$!
   pids+=("$gen_pid")
 }
@@ -141,8 +206,10 @@ gen_result() {
 # included), a cost the generator's speed does not blur; and the NAT events it reported and lost.
 add_secnat_cycles() {
   local cpp log
+  # Several workers: the packets' average (busy cycles over packets, all workers).
   cpp=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show workers json |
-    /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['workers'][0]['cycles_per_packet'])")
+    /usr/bin/python3 -c "import json, sys; w = json.load(sys.stdin)['workers']
+print(round(sum(x['cycles_per_packet'] * x['packets'] for x in w) / max(1, sum(x['packets'] for x in w))))")
   log=$("$builddir/control/secnatctl" -s "$run/secnat.sock" show nat stats json |
     /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(d['log_events'], d['log_dropped'])")
   line=${line/#\{/\{\"dut_cycles_per_packet\":$cpp,\"log_events\":${log% *},\"log_dropped\":${log#* },}
@@ -172,7 +239,8 @@ time.sleep(1e9)' &
 record() {
   local leg=$1 dut=$2 round=$3
   kill -TERM "$gen_pid" && wait "$gen_pid" || true
-  echo "${line/#\{/\{\"leg\":\"$leg\",\"dut\":\"$dut\",\"round\":$round,}" >>"$out/results.json"
+  line=${line/#\{/\{\"leg\":\"$leg\",\"dut\":\"$dut\",\"round\":$round,\"workers\":$workers,}
+  echo "$line" >>"$out/results.json"
   echo "  [$leg $round] $dut: $line"
 }
 
@@ -187,9 +255,10 @@ memif_case() {
   local vdevs=("net_memif0,role=client,socket=$run/lan.sock" "net_memif1,role=client,socket=$run/aend.sock")
   case $dut in
     testpmd)
-      "$testpmd" --no-pci --lcores "0@0,1@0" --file-prefix "secnat-bench-dut-$$" --log-level=lib.eal:error \
-        "${huge[@]}" --vdev "${vdevs[0]}" --vdev "${vdevs[1]}" -m 512 -- --forward-mode=io --nb-cores=1 \
-        --rxq=1 --txq=1 --total-num-mbufs=32768 --stats-period 3600 >"$run/dut.log" 2>&1 &
+      "$testpmd" --no-pci "${eal_extra[@]}" --lcores "$(dut_lcores "$workers")" --file-prefix "secnat-bench-dut-$$" \
+        --log-level=lib.eal:error "${huge[@]}" --vdev "${vdevs[0]}" --vdev "${vdevs[1]}" -m 512 -- \
+        --forward-mode=io --nb-cores="$workers" --rxq="$workers" --txq="$workers" \
+        --total-num-mbufs=$((32768 * workers)) --stats-period 3600 >"$run/dut.log" 2>&1 &
       dut_pid=$!
       pids+=("$dut_pid")
       ;;
@@ -215,7 +284,7 @@ veth_case() {
     linux) linux_nat_on ;;
     linux-route) linux_route_on ;;
     testpmd)
-      ip netns exec "$veth_ns_dut" "$testpmd" --no-pci --lcores "0@0,1@0" --file-prefix "secnat-bench-dut-$$" \
+      ip netns exec "$veth_ns_dut" "$testpmd" --no-pci "${eal_extra[@]}" --lcores "$(dut_lcores 1)" --file-prefix "secnat-bench-dut-$$" \
         --log-level=lib.eal:error "${huge[@]}" --vdev "${vdevs[0]}" --vdev "${vdevs[1]}" -m 512 -- \
         --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --total-num-mbufs=32768 --stats-period 3600 \
         >"$run/dut.log" 2>&1 &
@@ -246,16 +315,34 @@ veth_case() {
 : >"$out/results.json"
 echo "memory: $memory pages; results in $out"
 log_sinks_start
-new_cases=0
+workers=1 steer=hash
+memif_runs=0
 for round in $(seq "$rounds"); do
-  for c in ${memif_cases[@]+"${memif_cases[@]}"}; do
-    # The devices take turns, first one then the other, so that drift in this shared machine's
-    # speed shows in both.
-    # shellcheck disable=SC2086
-    for dut in testpmd secnat; do memif_case "$dut" $c "$round"; done
-    # shellcheck disable=SC2086
-    case $c in new*) memif_case secnat-logged $c "$round"; new_cases=$((new_cases + 1)) ;; esac
+  for workers in ${workers_list//,/ }; do
+    if ! workers_runnable "$workers"; then
+      [ "$round" = 1 ] && echo "skipped: $workers workers need $workers device CPUs and $workers generator CPUs" \
+        "(have ${#dut_cpu_list[@]} and ${#gen_cpu_list[@]}; --share to run them sharing)"
+      continue
+    fi
+    for c in ${memif_cases[@]+"${memif_cases[@]}"}; do
+      # The devices take turns, first one then the other, so that drift in this shared machine's
+      # speed shows in both.
+      steer=hash
+      # shellcheck disable=SC2086
+      for dut in testpmd secnat; do memif_case "$dut" $c "$round"; memif_runs=$((memif_runs + 1)); done
+      # shellcheck disable=SC2086
+      case $c in
+        new*) memif_case secnat-logged $c "$round"; memif_runs=$((memif_runs + 1)) ;;
+        in2out*) ;;
+        *) if [ "$workers" -gt 1 ]; then # replies steered to their owner, no handoff
+             steer=owner
+             memif_case secnat $c "$round"
+             memif_runs=$((memif_runs + 1))
+           fi ;;
+      esac
+    done
   done
+  workers=1 steer=hash
   for c in ${veth_cases[@]+"${veth_cases[@]}"}; do
     # shellcheck disable=SC2086
     for dut in testpmd linux-route linux secnat; do veth_case "$dut" $c "$round"; done
@@ -265,12 +352,12 @@ done
 if [ "$quick" = 1 ]; then
   # The smoke test's assertions are about function, never speed: every case ran, every flow was
   # learned, every reply reached its host, translations were right, and something got through.
-  /usr/bin/python3 - "$out/results.json" $((${#memif_cases[@]} * 2 + new_cases + ${#veth_cases[@]} * 4)) <<'PY'
+  /usr/bin/python3 - "$out/results.json" $((memif_runs + ${#veth_cases[@]} * 4)) <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 checks = [("every case produced a result", len(rows) == int(sys.argv[2]))]
 for r in rows:
-    name = f"{r['leg']} {r['dut']} {r['mode']} {r['flows']}"
+    name = f"{r['leg']} {r['dut']} {r['mode']} {r['flows']} x{r['workers']}" + (f" {r.get('steer', '')}" if r.get("lanes", 1) > 1 else "")
     if r["mode"] == "new":
         checks.append((f"{name}: new flows were translated", r["created"] > 0))
         if r["dut"] == "secnat-logged":

@@ -22,13 +22,23 @@
  * translation (every 16th frame): source address --expect-src and VLAN on the A-end, the inside
  * endpoint restored on the LAN.
  *
+ * Lanes: every EAL lcore of the generator is a lane with its own queue pair on both ports (queue i
+ * of lane i; the device under test gives its worker i the same queue). Flow f belongs to lane f % N
+ * in2out, so that the device's worker of that queue creates its session and owns its external port.
+ * Its reply goes out on the queue of the worker that owns that port (--steer owner, what a NIC with
+ * rte_flow rules or RSS prediction does) or on a queue picked by a hash of the flow (--steer hash, a
+ * NIC that knows nothing of the NAT: the device hands the reply to its owner). Each lane counts its
+ * own; the result adds them up and gives each lane's received rate (per device worker). The ceiling
+ * is what the lanes offer at full speed on the same path in the same run; a result within 5% of it
+ * is marked generator-bound: it measures the generator, not the device.
+ *
  * Result: one JSON object on stdout. With --hold the generator then waits for SIGTERM before it
  * closes its ports: DPDK 22.11's memif driver can crash a peer that is still polling when the other
  * side goes away (seen here: the device's worker faulting in librte_net_memif), so the harness
  * stops the device under test first.
  *
  *   secnat_gen [EAL options] -- --mode M --flows N [--size 64] [--trial 2] [--steps 8]
- *              [--loss 0.001] [--vlan 100] [--check --expect-src A.B.C.D]
+ *              [--loss 0.001] [--vlan 100] [--check --expect-src A.B.C.D] [--steer owner|hash]
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -44,6 +54,8 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
@@ -56,6 +68,10 @@
 #define MAX_SAMPLES (1u << 20)
 #define CHECK_EVERY 16
 #define WARM_FLOWS 64 /* new-connection mode: flows that only warm up (ARP) */
+#define MAX_LANES 16
+#define PORT_HIGH_FIRST 1024 /* secnat's port plan (dataplane/nat/nat_ports.h) */
+#define PORT_HIGH_COUNT 64512
+#define GENERATOR_BOUND 0.95 /* a device within 5% of the generator's ceiling is not measured */
 
 enum mode { MODE_IN2OUT, MODE_OUT2IN, MODE_BIDIR, MODE_NEW };
 
@@ -77,6 +93,7 @@ struct options {
 	bool hold;
 	rte_be32_t expect_src;
 	int watch_cpu; /* the device's CPU, whose busy share is reported for the max-rate trial; -1: none */
+	bool steer_owner; /* replies to the queue of the worker owning their port (else by flow hash) */
 };
 
 struct counts {
@@ -84,6 +101,20 @@ struct counts {
 	uint64_t received; /* our frames that came back out of the device */
 	uint64_t bad, latency_n;
 };
+
+/* One lcore's share: its queue pair, its flows, what it counted. Written by its lcore alone. */
+struct lane {
+	uint16_t queue;
+	struct counts cnt;
+	uint32_t next_lan;       /* index into its in2out flows (f = queue + k * n_lanes) */
+	uint32_t *aend_flows;    /* the flows whose replies it sends */
+	uint32_t n_aend_flows, next_aend;
+	uint32_t learned, answered;
+	uint64_t *samples;       /* latency samples, TSC cycles */
+	double pps;              /* this trial's offered rate (0: full speed) */
+	double seconds;
+	uint64_t quarter_rx[4], quarter_tsc[5]; /* new-connection mode */
+} __rte_cache_aligned;
 
 static struct options opt = {
 	.mode = MODE_IN2OUT, .flows = 1000, .size = 64, .trial_s = 2, .steps = 8, .loss = 0.001, .vlan = 100,
@@ -98,10 +129,33 @@ static struct rte_ether_addr dut_mac[2] = {{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 static rte_be32_t *ext_addr; /* per flow, learned */
 static rte_be16_t *ext_port;
 static uint8_t *answered; /* per flow: a reply reached the LAN side */
-static uint32_t learned, n_answered;
-static uint64_t *samples; /* latency samples, TSC cycles */
-static struct counts cnt;
+static struct lane lanes[MAX_LANES];
+static unsigned n_lanes;
+static struct counts cnt; /* the lanes' counts added up after a trial */
+static uint64_t *samples; /* all lanes' latency samples, gathered after a trial */
 static volatile bool interrupted;
+
+/* Flows [0, n) of lane l's in2out share: l, l + N, l + 2N... */
+static uint32_t lane_flows(const struct lane *l, uint32_t n)
+{
+	return n > l->queue ? (n - l->queue + n_lanes - 1) / n_lanes : 0;
+}
+
+/* The device worker (queue) that owns external port `port` (network order): secnat's port plan. */
+static uint16_t port_owner(rte_be16_t port)
+{
+	uint16_t p = rte_be_to_cpu_16(port);
+
+	return p < PORT_HIGH_FIRST ? 0 : (uint16_t)((uint32_t)(p - PORT_HIGH_FIRST) * n_lanes / PORT_HIGH_COUNT);
+}
+
+/* The lane that sends flow f's reply: its port's owner, or a hash of the flow. */
+static unsigned reply_lane(uint32_t f)
+{
+	if (opt.steer_owner)
+		return port_owner(ext_port[f]);
+	return (unsigned)(((uint64_t)(f * 2654435761u) * n_lanes) >> 32);
+}
 
 /* a.b.c.d in host order (DPDK's RTE_IPV4 shifts an int: undefined for a >= 128). */
 static uint32_t ipv4(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return a << 24 | b << 16 | c << 8 | d; }
@@ -169,7 +223,7 @@ static void build_out2in(struct rte_mbuf *m, uint32_t f, uint64_t tsc)
 }
 
 /* Answers an ARP request in place (any address is ours: we play every host). */
-static bool answer_arp(struct rte_mbuf *m, struct rte_ether_hdr *eth, uint16_t l2, uint16_t port)
+static bool answer_arp(struct rte_mbuf *m, struct rte_ether_hdr *eth, uint16_t l2, uint16_t port, uint16_t queue)
 {
 	struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, l2);
 	rte_be32_t target;
@@ -184,11 +238,11 @@ static bool answer_arp(struct rte_mbuf *m, struct rte_ether_hdr *eth, uint16_t l
 	arp->arp_data.arp_sip = target;
 	eth->dst_addr = eth->src_addr;
 	rte_ether_addr_copy(&mac[port], &eth->src_addr);
-	return rte_eth_tx_burst(port, 0, &m, 1) == 1;
+	return rte_eth_tx_burst(port, queue, &m, 1) == 1;
 }
 
 /* One received frame: ARP answered, our UDP frames counted, checked and timed. */
-static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
+static void receive_one(struct lane *l, struct rte_mbuf *m, uint16_t port, uint64_t now)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint16_t l2 = sizeof(*eth), type = eth->ether_type, vlan = 0;
@@ -205,7 +259,7 @@ static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
 		l2 += sizeof(*vh);
 	}
 	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		if (answer_arp(m, eth, l2, port))
+		if (answer_arp(m, eth, l2, port, l->queue))
 			return;
 		goto drop;
 	}
@@ -219,19 +273,19 @@ static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
 	pl = (const struct payload *)(udp + 1);
 	if (pl->tag != TAG || pl->flow >= opt.flows)
 		goto drop;
-	cnt.received++;
+	l->cnt.received++;
 	if (port == PORT_AEND && ext_port[pl->flow] == 0) { /* learning, or a new connection */
 		ext_addr[pl->flow] = ip->src_addr;
 		ext_port[pl->flow] = udp->src_port;
-		learned++;
+		l->learned++;
 	}
 	if (port == PORT_LAN && !answered[pl->flow]) {
 		answered[pl->flow] = 1;
-		n_answered++;
+		l->answered++;
 	}
-	if (cnt.latency_n < MAX_SAMPLES && (cnt.received & 7) == 0)
-		samples[cnt.latency_n++] = now - pl->tsc;
-	if (opt.check && (cnt.received % CHECK_EVERY) == 0) {
+	if (l->cnt.latency_n < MAX_SAMPLES / n_lanes && (l->cnt.received & 7) == 0)
+		l->samples[l->cnt.latency_n++] = now - pl->tsc;
+	if (opt.check && (l->cnt.received % CHECK_EVERY) == 0) {
 		bool ok = port == PORT_AEND ? ip->src_addr == opt.expect_src && vlan == opt.vlan &&
 						     ip->dst_addr == remote_addr(pl->flow) &&
 						     udp->src_port == ext_port[pl->flow]
@@ -239,133 +293,231 @@ static void receive_one(struct rte_mbuf *m, uint16_t port, uint64_t now)
 						     udp->dst_port == inside_port(pl->flow) && vlan == 0;
 
 		ok = ok && rte_ipv4_cksum(ip) == 0;
-		cnt.bad += !ok;
+		l->cnt.bad += !ok;
 	}
 drop:
 	rte_pktmbuf_free(m);
 }
 
-static void poll_rx(uint64_t now)
+static void poll_rx(struct lane *l, uint64_t now)
 {
 	struct rte_mbuf *m[BURST];
 	uint16_t port, n, i;
 
 	for (port = 0; port < 2; port++) {
-		n = rte_eth_rx_burst(port, 0, m, BURST);
+		n = rte_eth_rx_burst(port, l->queue, m, BURST);
 		for (i = 0; i < n; i++)
-			receive_one(m[i], port, now);
+			receive_one(l, m[i], port, now);
 	}
+}
+
+/* Single-threaded phases (learning, warming) poll every lane's queues. */
+static void poll_all(uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < n_lanes; i++)
+		poll_rx(&lanes[i], now);
+}
+
+static uint32_t total_learned(void)
+{
+	uint32_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < n_lanes; i++)
+		n += lanes[i].learned;
+	return n;
+}
+
+static uint32_t total_answered(void)
+{
+	uint32_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < n_lanes; i++)
+		n += lanes[i].answered;
+	return n;
 }
 
 /*
- * Offers a burst of the next flows in the given direction; returns how many the port took (-1: no
- * mbufs, nothing offered). Only the flows taken advance *next_flow, which wraps to 0 after the last.
+ * Offers a burst of lane l's next flows in the given direction; returns how many the port took (-1:
+ * no mbufs, nothing offered). Only the flows taken advance the lane's position, which wraps to its
+ * first flow after its last.
  */
-static int send_burst(uint16_t port, uint32_t *next_flow, uint64_t now)
+static int send_burst(struct lane *l, uint16_t port, uint64_t now)
 {
+	bool lan = port == PORT_LAN;
+	uint32_t n = lan ? lane_flows(l, opt.flows) : l->n_aend_flows;
+	uint32_t *next = lan ? &l->next_lan : &l->next_aend, k = *next;
 	struct rte_mbuf *m[BURST];
-	uint32_t f = *next_flow;
 	uint16_t i, sent;
 
-	if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
+	if (n == 0 || rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
 		return -1;
 	for (i = 0; i < BURST; i++) {
-		if (port == PORT_LAN)
-			build_in2out(m[i], f, now);
+		if (lan)
+			build_in2out(m[i], l->queue + k * n_lanes, now);
 		else
-			build_out2in(m[i], f, now);
-		if (++f == opt.flows)
-			f = 0;
+			build_out2in(m[i], l->aend_flows[k], now);
+		if (++k == n)
+			k = 0;
 	}
-	sent = rte_eth_tx_burst(port, 0, m, BURST);
+	sent = rte_eth_tx_burst(port, l->queue, m, BURST);
 	if (sent < BURST)
 		rte_pktmbuf_free_bulk(m + sent, BURST - sent);
-	*next_flow = (uint32_t)(((uint64_t)*next_flow + sent) % opt.flows);
+	*next = (uint32_t)(((uint64_t)*next + sent) % n);
 	return sent;
 }
 
-static void drain(double seconds)
+static void drain(struct lane *l, double seconds)
 {
 	uint64_t end = rte_rdtsc() + (uint64_t)(seconds * (double)rte_get_tsc_hz());
 
 	while (rte_rdtsc() < end)
-		poll_rx(rte_rdtsc());
+		if (l != NULL)
+			poll_rx(l, rte_rdtsc());
+		else
+			poll_all(rte_rdtsc());
 }
 
-/*
- * Offers `pps` (0: as fast as the generator goes) for `seconds`; counts in cnt. For out2in and
- * bidir only learned flows are sent out2in (all of them, after learn()).
- */
-static void trial(double pps, double seconds)
+/* One lane's part of a trial (an lcore function): l->pps for l->seconds. */
+static int lane_trial(void *arg)
 {
-	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), end = start + (uint64_t)(seconds * (double)hz);
-	uint64_t gap = pps > 0 ? (uint64_t)((double)hz * BURST / pps) : 0, next = start, now;
-	static uint32_t flow_lan, flow_aend;
+	struct lane *l = arg;
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), end = start + (uint64_t)(l->seconds * (double)hz);
+	uint64_t gap = l->pps > 0 ? (uint64_t)((double)hz * BURST / l->pps) : 0, next = start, now;
 	unsigned turn = 0;
 
-	memset(&cnt, 0, sizeof(cnt));
+	memset(&l->cnt, 0, sizeof(l->cnt));
 	while ((now = rte_rdtsc()) < end && !interrupted) {
-		poll_rx(now);
+		poll_rx(l, now);
 		if (now < next)
 			continue;
 		next += gap;
 		if (opt.mode == MODE_OUT2IN || (opt.mode == MODE_BIDIR && (turn++ & 1)))
-			cnt.offered += send_burst(PORT_AEND, &flow_aend, now) >= 0 ? BURST : 0;
+			l->cnt.offered += send_burst(l, PORT_AEND, now) >= 0 ? BURST : 0;
 		else
-			cnt.offered += send_burst(PORT_LAN, &flow_lan, now) >= 0 ? BURST : 0;
+			l->cnt.offered += send_burst(l, PORT_LAN, now) >= 0 ? BURST : 0;
 	}
-	drain(0.2);
+	drain(l, 0.2);
+	return 0;
+}
+
+/* Runs fn on every lane at once, the main lcore being lane 0. */
+static void on_all_lanes(lcore_function_t *fn)
+{
+	unsigned lcore, i = 1;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_remote_launch(fn, &lanes[i++], lcore);
+	fn(&lanes[0]);
+	rte_eal_mp_wait_lcore();
+}
+
+/* Adds up the lanes' counts into cnt and their latency samples into samples. */
+static void gather(void)
+{
+	unsigned i;
+
+	memset(&cnt, 0, sizeof(cnt));
+	for (i = 0; i < n_lanes; i++) {
+		const struct counts *c = &lanes[i].cnt;
+
+		memmove(samples + cnt.latency_n, lanes[i].samples, c->latency_n * sizeof(samples[0]));
+		cnt.offered += c->offered;
+		cnt.received += c->received;
+		cnt.bad += c->bad;
+		cnt.latency_n += c->latency_n;
+	}
+}
+
+/*
+ * Offers `pps` in all (0: as fast as the generator goes) for `seconds`, shared evenly by the lanes;
+ * counts in cnt. For out2in and bidir only learned flows are sent out2in (all of them, after learn()).
+ */
+static void trial(double pps, double seconds)
+{
+	unsigned i;
+
+	for (i = 0; i < n_lanes; i++) {
+		lanes[i].pps = pps / n_lanes;
+		lanes[i].seconds = seconds;
+	}
+	on_all_lanes(lane_trial);
+	gather();
 }
 
 static bool waits_for_mapping(uint32_t f) { return ext_port[f] == 0; }
 static bool waits_for_reply(uint32_t f) { return !answered[f] && ext_port[f] != 0; }
 
 /*
- * Sends each flow of [0, n) that `waiting` still holds back once out of `port` (made by `make`),
- * at a gentle 2 Mpps, in rounds until `*done` reaches n or six rounds have passed.
+ * Sends each flow of [0, n) that `waiting` still holds back once out of `port` (made by `make`), on
+ * the queue of the lane `lane_of` gives it, at a gentle 2 Mpps from the main lcore alone, in rounds
+ * until `done()` reaches n or six rounds have passed.
  */
 static void rounds_until(uint32_t n, uint16_t port, bool (*waiting)(uint32_t),
-			 void (*make)(struct rte_mbuf *, uint32_t, uint64_t), const uint32_t *done)
+			 void (*make)(struct rte_mbuf *, uint32_t, uint64_t), unsigned (*lane_of)(uint32_t),
+			 uint32_t (*done)(void))
 {
-	unsigned round;
+	unsigned round, q;
 
-	for (round = 0; round < 6 && *done < n; round++) {
+	for (round = 0; round < 6 && done() < n; round++) {
 		uint64_t hz = rte_get_tsc_hz(), gap = hz * BURST / 2000000, next = rte_rdtsc();
-		uint32_t f = 0;
 
-		while (f < n && !interrupted) {
-			struct rte_mbuf *m[BURST];
-			uint16_t k = 0, sent;
-			uint64_t now = rte_rdtsc();
+		for (q = 0; q < n_lanes; q++) {
+			uint32_t f = 0;
 
-			poll_rx(now);
-			if (now < next)
-				continue;
-			next += gap;
-			if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
-				continue;
-			for (; f < n && k < BURST; f++)
-				if (waiting(f))
-					make(m[k++], f, now);
-			sent = rte_eth_tx_burst(port, 0, m, k);
-			rte_pktmbuf_free_bulk(m + sent, BURST - sent);
+			while (f < n && !interrupted) {
+				struct rte_mbuf *m[BURST];
+				uint16_t k = 0, sent;
+				uint64_t now = rte_rdtsc();
+
+				poll_all(now);
+				if (now < next)
+					continue;
+				next += gap;
+				if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0)
+					continue;
+				for (; f < n && k < BURST; f++)
+					if (lane_of(f) == q && waiting(f))
+						make(m[k++], f, now);
+				sent = rte_eth_tx_burst(port, q, m, k);
+				rte_pktmbuf_free_bulk(m + sent, BURST - sent);
+			}
 		}
-		drain(round == 0 ? 1.0 : 0.5); /* the first round also waits for ARP */
+		drain(NULL, round == 0 ? 1.0 : 0.5); /* the first round also waits for ARP */
 	}
 }
 
-/* Flows [0, n) once in2out until all are learned: the device's sessions and neighbours, our
- * external mappings. */
+static unsigned in2out_lane(uint32_t f)
+{
+	return f % n_lanes;
+}
+
+/* Flows [0, n) once in2out, each on its lane's queue, until all are learned: the device's sessions
+ * (each on the worker of that queue) and neighbours, our external mappings. */
 static void learn(uint32_t n)
 {
-	rounds_until(n, PORT_LAN, waits_for_mapping, build_in2out, &learned);
+	rounds_until(n, PORT_LAN, waits_for_mapping, build_in2out, in2out_lane, total_learned);
 }
 
 /* Replies to flows [0, n) once, until each reached its host: the device resolves the LAN hosts'
- * MACs, as a network that has been running has. */
+ * MACs, as a network that has been running has. Then each lane gets the list of the replies it
+ * sends in the trials. */
 static void warm_replies(uint32_t n)
 {
-	rounds_until(n, PORT_AEND, waits_for_reply, build_out2in, &n_answered);
+	uint32_t f;
+	unsigned i;
+
+	rounds_until(n, PORT_AEND, waits_for_reply, build_out2in, reply_lane, total_answered);
+	for (i = 0; i < n_lanes; i++)
+		lanes[i].n_aend_flows = 0;
+	for (f = 0; f < n; f++) {
+		struct lane *l = &lanes[reply_lane(f)];
+
+		l->aend_flows[l->n_aend_flows++] = f;
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -432,12 +584,13 @@ static void cpu_time(int cpu, struct cpu_time *t)
 static void search(void)
 {
 	double lo = 0, hi, ceiling, best_pps = 0, rate, mfr, dut_cpu = -1, dut_softirq = -1;
+	double lane_mfr[MAX_LANES];
 	struct cpu_time t0, t1;
 	uint64_t bad = 0;
-	unsigned step;
+	unsigned step, i;
 
 	cpu_time(opt.watch_cpu, &t0);
-	trial(0, opt.trial_s); /* the generator's own ceiling */
+	trial(0, opt.trial_s); /* the generator's own ceiling, on this very path */
 	cpu_time(opt.watch_cpu, &t1);
 	if (opt.watch_cpu >= 0 && t1.total > t0.total) {
 		dut_cpu = (double)(t1.busy - t0.busy) / (double)(t1.total - t0.total);
@@ -445,6 +598,8 @@ static void search(void)
 	}
 	ceiling = hi = (double)cnt.offered / opt.trial_s;
 	mfr = (double)cnt.received / opt.trial_s;
+	for (i = 0; i < n_lanes; i++) /* what came back on queue i: what the device's worker i sent */
+		lane_mfr[i] = (double)lanes[i].cnt.received / opt.trial_s;
 	bad += cnt.bad;
 	if (passes()) {
 		best_pps = hi;
@@ -467,51 +622,76 @@ static void search(void)
 		bad += cnt.bad;
 		qsort(samples, cnt.latency_n, sizeof(samples[0]), cmp_u64);
 	}
-	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"learned\":%u,\"answered\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,"
-	       "\"gen_ceiling_mpps\":%.4f,\"dut_cpu_busy\":%.3f,\"dut_cpu_softirq\":%.3f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
-	       "\"checked_bad\":%" PRIu64 "}\n",
-	       mode_name(opt.mode), opt.flows, opt.size, learned, n_answered, mfr / 1e6, best_pps / 1e6, ceiling / 1e6,
+	printf("{\"mode\":\"%s\",\"flows\":%u,\"frame\":%u,\"lanes\":%u,\"steer\":\"%s\",\"learned\":%u,"
+	       "\"answered\":%u,\"mfr_mpps\":%.4f,\"ndr_mpps\":%.4f,\"gen_ceiling_mpps\":%.4f,"
+	       "\"generator_bound\":%s,\"mfr_by_lane_mpps\":[",
+	       mode_name(opt.mode), opt.flows, opt.size, n_lanes, opt.steer_owner ? "owner" : "hash", total_learned(),
+	       total_answered(), mfr / 1e6, best_pps / 1e6, ceiling / 1e6,
+	       mfr >= GENERATOR_BOUND * ceiling ? "true" : "false");
+	for (i = 0; i < n_lanes; i++)
+		printf("%s%.4f", i ? "," : "", lane_mfr[i] / 1e6);
+	printf("],\"dut_cpu_busy\":%.3f,\"dut_cpu_softirq\":%.3f,\"latency_us\":{\"p50\":%.2f,\"p99\":%.2f,"
+	       "\"p999\":%.2f},\"checked_bad\":%" PRIu64 "}\n",
 	       dut_cpu, dut_softirq, percentile_us(0.5), percentile_us(0.99), percentile_us(0.999), bad);
 }
 
-/* New connections: every frame a new flow, as fast as the device takes them (a frame its full ring
- * refuses is offered again), until --flows are used; the rate at which translated frames come back,
- * per quarter of the fill. The first WARM_FLOWS only warm up (ARP). */
-static void new_connections(void)
+/* One lane's part of the new-connection run: its flows from WARM_FLOWS on, as fast as the device
+ * takes them (a frame its full ring refuses is offered again), once each. */
+static int lane_new(void *arg)
 {
-	uint64_t hz = rte_get_tsc_hz(), start;
-	uint64_t quarter_rx[4] = {0}, quarter_tsc[5];
-	uint32_t flow = WARM_FLOWS;
+	struct lane *l = arg;
+	uint32_t first = lane_flows(l, WARM_FLOWS), n = lane_flows(l, opt.flows);
 	unsigned q = 0;
 
-	learn(WARM_FLOWS);
-	memset(&cnt, 0, sizeof(cnt));
-	quarter_tsc[0] = start = rte_rdtsc();
-	/* send_burst wraps to flow 0 after the last: that ends the run. */
-	while (flow >= WARM_FLOWS && flow + BURST <= opt.flows && !interrupted) {
+	memset(&l->cnt, 0, sizeof(l->cnt));
+	memset(l->quarter_rx, 0, sizeof(l->quarter_rx));
+	l->next_lan = first;
+	l->quarter_tsc[0] = rte_rdtsc();
+	/* send_burst wraps to the lane's flow 0 after its last: that ends the run. */
+	while (l->next_lan >= first && l->next_lan + BURST <= n && !interrupted) {
 		uint64_t now = rte_rdtsc();
-
 		int taken;
 
-		poll_rx(now);
-		taken = send_burst(PORT_LAN, &flow, now);
-		cnt.offered += (uint64_t)RTE_MAX(taken, 0);
-		quarter_rx[q] = cnt.received;
-		if (q < 3 && flow >= (uint64_t)opt.flows * (q + 1) / 4)
-			quarter_tsc[++q] = now;
+		poll_rx(l, now);
+		taken = send_burst(l, PORT_LAN, now);
+		l->cnt.offered += (uint64_t)RTE_MAX(taken, 0);
+		l->quarter_rx[q] = l->cnt.received;
+		if (q < 3 && l->next_lan >= (uint64_t)n * (q + 1) / 4)
+			l->quarter_tsc[++q] = now;
 	}
-	quarter_tsc[4] = rte_rdtsc();
-	drain(0.5);
-	printf("{\"mode\":\"new\",\"flows\":%u,\"frame\":%u,\"sent\":%" PRIu64 ",\"created\":%" PRIu64
-	       ",\"offered_mcps\":%.4f,\"mcps_by_quarter\":[",
-	       opt.flows, opt.size, cnt.offered, cnt.received,
-	       (double)cnt.offered * (double)hz / (double)(quarter_tsc[4] - start) / 1e6);
-	for (q = 0; q < 4; q++) {
-		uint64_t got = quarter_rx[q] - (q ? quarter_rx[q - 1] : 0);
+	while (q < 4)
+		l->quarter_tsc[++q] = rte_rdtsc();
+	drain(l, 0.5);
+	return 0;
+}
 
-		printf("%s%.4f", q ? "," : "",
-		       (double)got * (double)hz / (double)RTE_MAX(quarter_tsc[q + 1] - quarter_tsc[q], (uint64_t)1) / 1e6);
+/* New connections: every frame a new flow until --flows are used; the rate at which translated
+ * frames come back, per quarter of the fill (the lanes' rates added up). The first WARM_FLOWS only
+ * warm up (ARP). */
+static void new_connections(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), start = UINT64_MAX, end = 0;
+	double by_quarter[4] = {0};
+	unsigned q, i;
+
+	learn(WARM_FLOWS);
+	on_all_lanes(lane_new);
+	gather();
+	for (i = 0; i < n_lanes; i++) {
+		const struct lane *l = &lanes[i];
+
+		start = RTE_MIN(start, l->quarter_tsc[0]);
+		end = RTE_MAX(end, l->quarter_tsc[4]);
+		for (q = 0; q < 4; q++)
+			by_quarter[q] += (double)(l->quarter_rx[q] - (q ? l->quarter_rx[q - 1] : 0)) * (double)hz /
+					 (double)RTE_MAX(l->quarter_tsc[q + 1] - l->quarter_tsc[q], (uint64_t)1);
 	}
+	printf("{\"mode\":\"new\",\"flows\":%u,\"frame\":%u,\"lanes\":%u,\"sent\":%" PRIu64 ",\"created\":%" PRIu64
+	       ",\"offered_mcps\":%.4f,\"mcps_by_quarter\":[",
+	       opt.flows, opt.size, n_lanes, cnt.offered, cnt.received,
+	       (double)cnt.offered * (double)hz / (double)RTE_MAX(end - start, (uint64_t)1) / 1e6);
+	for (q = 0; q < 4; q++)
+		printf("%s%.4f", q ? "," : "", by_quarter[q] / 1e6);
 	printf("],\"checked_bad\":%" PRIu64 "}\n", cnt.bad);
 }
 
@@ -521,7 +701,7 @@ static int parse(int argc, char **argv)
 		{"mode", 1, NULL, 'm'}, {"flows", 1, NULL, 'f'}, {"size", 1, NULL, 's'}, {"trial", 1, NULL, 't'},
 		{"steps", 1, NULL, 'n'}, {"loss", 1, NULL, 'l'}, {"vlan", 1, NULL, 'v'}, {"check", 0, NULL, 'c'},
 		{"expect-src", 1, NULL, 'e'}, {"hold", 0, NULL, 'h'}, {"dut-macs", 1, NULL, 'd'},
-		{"watch-cpu", 1, NULL, 'w'}, {NULL, 0, NULL, 0},
+		{"watch-cpu", 1, NULL, 'w'}, {"steer", 1, NULL, 'r'}, {NULL, 0, NULL, 0},
 	};
 	struct in_addr a;
 	int c;
@@ -553,6 +733,11 @@ static int parse(int argc, char **argv)
 			break;
 		}
 		case 'w': opt.watch_cpu = (int)strtol(optarg, NULL, 0); break;
+		case 'r':
+			if (strcmp(optarg, "owner") != 0 && strcmp(optarg, "hash") != 0)
+				return -1;
+			opt.steer_owner = strcmp(optarg, "owner") == 0;
+			break;
 		case 'e':
 			if (inet_pton(AF_INET, optarg, &a) != 1)
 				return -1;
@@ -571,10 +756,15 @@ static int port_start(uint16_t port)
 {
 	struct rte_eth_conf conf = {0};
 
-	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL, pool) != 0 ||
-	    rte_eth_tx_queue_setup(port, 0, 1024, rte_eth_dev_socket_id(port), NULL) != 0 ||
-	    rte_eth_dev_start(port) != 0 || rte_eth_macaddr_get(port, &mac[port]) != 0)
+	uint16_t q;
+
+	if (rte_eth_dev_configure(port, (uint16_t)n_lanes, (uint16_t)n_lanes, &conf) != 0)
+		return -1;
+	for (q = 0; q < n_lanes; q++)
+		if (rte_eth_rx_queue_setup(port, q, 1024, rte_eth_dev_socket_id(port), NULL, pool) != 0 ||
+		    rte_eth_tx_queue_setup(port, q, 1024, rte_eth_dev_socket_id(port), NULL) != 0)
+			return -1;
+	if (rte_eth_dev_start(port) != 0 || rte_eth_macaddr_get(port, &mac[port]) != 0)
 		return -1;
 	rte_eth_promiscuous_enable(port);
 	return 0;
@@ -619,11 +809,14 @@ int main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "usage: secnat_gen [EAL] -- --mode in2out|out2in|bidir|new --flows N "
 				       "[--size 64..1518] [--trial S] [--steps N] [--loss F] [--vlan V] "
 				       "[--check --expect-src A.B.C.D] [--hold] [--dut-macs LAN,AEND] "
-				       "[--watch-cpu N]\n");
+				       "[--watch-cpu N] [--steer owner|hash]\n");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() < 2)
 		rte_exit(EXIT_FAILURE, "two ports needed: LAN side, A-end side\n");
+	n_lanes = rte_lcore_count();
+	if (n_lanes > MAX_LANES)
+		rte_exit(EXIT_FAILURE, "at most %d lcores (lanes)\n", MAX_LANES);
 	pool = rte_pktmbuf_pool_create("gen", N_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	ext_addr = rte_zmalloc("ext_addr", sizeof(*ext_addr) * opt.flows, 0);
 	ext_port = rte_zmalloc("ext_port", sizeof(*ext_port) * opt.flows, 0);
@@ -631,14 +824,21 @@ int main(int argc, char **argv)
 	samples = rte_malloc("samples", sizeof(*samples) * MAX_SAMPLES, 0);
 	if (pool == NULL || ext_addr == NULL || ext_port == NULL || answered == NULL || samples == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory\n");
+	for (unsigned i = 0; i < n_lanes; i++) {
+		lanes[i].queue = (uint16_t)i;
+		lanes[i].samples = samples + (size_t)i * (MAX_SAMPLES / n_lanes);
+		lanes[i].aend_flows = rte_malloc("aend_flows", sizeof(uint32_t) * opt.flows, 0);
+		if (lanes[i].aend_flows == NULL)
+			rte_exit(EXIT_FAILURE, "out of memory\n");
+	}
 	if (ports_up() != 0)
 		rte_exit(EXIT_FAILURE, "ports not up\n");
 	if (opt.mode == MODE_NEW) {
 		new_connections();
 	} else {
 		learn(opt.flows);
-		if (learned < opt.flows)
-			fprintf(stderr, "secnat_gen: only %u of %u flows learned\n", learned, opt.flows);
+		if (total_learned() < opt.flows)
+			fprintf(stderr, "secnat_gen: only %u of %u flows learned\n", total_learned(), opt.flows);
 		if (opt.mode != MODE_IN2OUT)
 			warm_replies(opt.flows);
 		search();
