@@ -3,7 +3,8 @@
 # the release build's binaries, dpdk-testpmd, every shared library they load that is not the C
 # library's own, DPDK's driver plugins the benchmarks use, and the scripts.
 #
-#   bench/bundle.sh DIR        then, on the other machine, as root:
+#   bench/bundle.sh DIR        (DIR not under /tmp: the EAL refuses drivers from world-writable
+#                              paths), then, on the other machine, as root:
 #   DIR/bench/run.sh --workers 1,2,4,8 --dut-cpus 0-8 --gen-cpus 9-15
 #   DIR/bench/micro.sh
 #
