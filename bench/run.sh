@@ -22,7 +22,7 @@
 # side by side.
 #
 # Options (all optional):
-#   --workers LIST     device workers per memif case, e.g. 1,2,4,8 (default 1): each worker (and
+#   --workers LIST     device workers per memif case (default 1,2,4,8; --quick: 1): each worker (and
 #                      testpmd forwarding core) its own queue pair, the generator as many lanes
 #                      (lcores), each its own queue pair; with several workers, cases that send
 #                      replies run twice: replies steered to their port's owner (--steer owner,
@@ -41,7 +41,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 source bench/veth.sh
 
-quick=0 workers_list=1 dut_cpus=0 gen_cpus=1 share=0
+quick=0 workers_list= dut_cpus=0 gen_cpus=1 share=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -61,6 +61,8 @@ cpus() {
     if [[ $part == *-* ]]; then seq "${part%-*}" "${part#*-}"; else echo "$part"; fi
   done
 }
+# The full run tries every worker count (those the CPUs cannot hold are skipped); --quick one.
+[ -n "$workers_list" ] || { [ "$quick" = 1 ] && workers_list=1 || workers_list=1,2,4,8; }
 mapfile -t dut_cpu_list < <(cpus "$dut_cpus")
 mapfile -t gen_cpu_list < <(cpus "$gen_cpus")
 # lcore_map N CPU...: "0@c0,1@c1,..." for lcores 0..N-1 over the CPUs in turn.
