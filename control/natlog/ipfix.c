@@ -80,7 +80,8 @@ static const struct template templates[] = {
 			   {IE_PORT_RANGE_NUM, 2}}},
 };
 
-uint8_t ipfix_nat_event(enum nat_event_type type)
+/* The natEvent value of an event type. */
+static uint8_t nat_event_value(uint8_t type)
 {
 	switch (type) {
 	case NAT_EV_SESSION_CREATE:
@@ -174,7 +175,7 @@ static void put_field(uint8_t *p, const struct field *f, const struct nat_event 
 		put32(p + 4, (uint32_t)ev->time_ms);
 		break;
 	case IE_NAT_EVENT:
-		*p = ipfix_nat_event(ev->type);
+		*p = nat_event_value(ev->type);
 		break;
 	case IE_PROTOCOL:
 		*p = ev->proto;

@@ -50,6 +50,3 @@ bool ipfix_add_event(struct ipfix_msg *m, const struct nat_event *ev);
 /* Closes the message: export time (seconds), the sequence number (data records sent before this
  * message in this stream) and the observation domain. Returns its length. */
 size_t ipfix_msg_end(struct ipfix_msg *m, uint32_t export_time, uint32_t sequence, uint32_t domain);
-
-/* The natEvent value of an event type. */
-uint8_t ipfix_nat_event(enum nat_event_type type);

@@ -46,11 +46,6 @@ void natlog_destroy(struct natlog *nl)
 	free(nl);
 }
 
-bool natlog_wanted(const struct natlog *nl)
-{
-	return nl != NULL && nl->n_ipfix + nl->n_syslog > 0;
-}
-
 /* The running exporter for configured destination `c` if its settings did not change, or -1. */
 static int same_ipfix(const struct natlog *nl, const struct cfg_collector *c)
 {
@@ -94,7 +89,7 @@ int natlog_apply(struct natlog *nl, const struct secnat_config *cfg, uint64_t no
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < cfg->n_ipfix && ret == 0; i++) {
+	for (i = 0; i < cfg->n_ipfix; i++) {
 		k = same_ipfix(nl, &cfg->ipfix[i]);
 		if (k >= 0) {
 			next->ipfix[i] = nl->ipfix[k];
@@ -126,7 +121,7 @@ int natlog_apply(struct natlog *nl, const struct secnat_config *cfg, uint64_t no
 	if (ret != 0) {
 		/* Close only what was opened for the attempt. */
 		for (i = 0; i < next->n_ipfix; i++)
-			if (same_ipfix(nl, &next->ipfix[i].cfg) < 0 && next->ipfix[i].fd >= 0)
+			if (same_ipfix(nl, &next->ipfix[i].cfg) < 0)
 				ipfix_exporter_close(&next->ipfix[i]);
 		for (i = 0; i < next->n_syslog; i++)
 			if (same_syslog(nl, &next->syslog[i].cfg) < 0)

@@ -36,8 +36,6 @@ void natlog_destroy(struct natlog *nl);
  */
 int natlog_apply(struct natlog *nl, const struct secnat_config *cfg, uint64_t now_ms, char *err,
 		 size_t err_len);
-/* Whether any destination is configured (the workers report events only then). */
-bool natlog_wanted(const struct natlog *nl);
 
 /* Exports `n` events (their time_ms set). */
 void natlog_events(struct natlog *nl, const struct nat_event *ev, unsigned n, uint64_t now_ms);

@@ -19,11 +19,10 @@
 #define DRAIN_MAX 8192
 #define CALIBRATE_MS 1000
 
-int rt_natlog_ring_create(struct runtime *rt, uint16_t worker, struct rte_ring **ring)
+int rt_natlog_ring_create(uint16_t worker, struct rte_ring **ring)
 {
 	char name[RTE_RING_NAMESIZE];
 
-	(void)rt;
 	snprintf(name, sizeof(name), "natlog%u", worker);
 	*ring = rte_ring_create_elem(name, sizeof(struct nat_event), RT_NATLOG_RING, (int)rte_socket_id(),
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);

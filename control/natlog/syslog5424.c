@@ -32,12 +32,8 @@ static const char *const end_reasons[NAT_END_MAX] = {
 	[NAT_END_REROUTED] = "rerouted",
 };
 
-const char *syslog5424_msgid(enum nat_event_type type)
-{
-	return type < NAT_EV_MAX ? msgids[type] : NULL;
-}
-
-const char *syslog5424_end_reason(enum nat_end_reason reason)
+/* The word for a session's end ("timeout", "tcp-close", "reset", "reclaimed", "rerouted"). */
+static const char *end_reason(uint8_t reason)
 {
 	return reason < NAT_END_MAX ? end_reasons[reason] : "unknown";
 }
@@ -124,11 +120,11 @@ size_t syslog5424_format(char *buf, size_t cap, const struct nat_event *ev, cons
 		    "outside-port=\"%u\" remote-addr=\"%s\" remote-port=\"%u\"",
 		    created ? "create" : "delete", proto_name(ev->proto), in, in_port, out, out_port, rem, rem_port);
 		if (!created)
-			add(buf, cap, &len, " reason=\"%s\"", syslog5424_end_reason(ev->detail));
+			add(buf, cap, &len, " reason=\"%s\"", end_reason(ev->detail));
 		add(buf, cap, &len, " time-ms=\"%" PRIu64 "\"] %s %s:%u as %s:%u to %s:%u %s", ev->time_ms,
 		    proto_name(ev->proto), in, in_port, out, out_port, rem, rem_port, created ? "created" : "ended");
 		if (!created)
-			add(buf, cap, &len, " (%s)", syslog5424_end_reason(ev->detail));
+			add(buf, cap, &len, " (%s)", end_reason(ev->detail));
 		break;
 	}
 	case NAT_EV_BLOCK_ALLOC:

@@ -22,8 +22,3 @@
 /* Formats `ev` (time_ms set) into `buf`; returns the length (no trailing newline), or 0 if the event
  * says nothing (unknown type). `host` is the HOSTNAME field ("-" when unknown), `pid` the PROCID. */
 size_t syslog5424_format(char *buf, size_t cap, const struct nat_event *ev, const char *host, int pid);
-
-/* The MSGID of an event type ("SESSION_CREATE"...). */
-const char *syslog5424_msgid(enum nat_event_type type);
-/* The word for a session's end ("timeout", "tcp-close", "reset", "reclaimed", "rerouted"). */
-const char *syslog5424_end_reason(enum nat_end_reason reason);

@@ -177,7 +177,7 @@ static int create_worker(struct runtime *rt, uint16_t id, bool *config_error)
 	if (w == NULL)
 		return fail(config_error, false, -ENOMEM, "out of memory for worker %u", id);
 	rt->workers[id] = w;
-	if (rt_natlog_ring_create(rt, id, &np.log_ring) != 0)
+	if (rt_natlog_ring_create(id, &np.log_ring) != 0)
 		return fail(config_error, false, -ENOMEM, "cannot create worker %u's event ring", id);
 	w->shared = s;
 	w->id = id;

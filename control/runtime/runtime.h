@@ -232,7 +232,7 @@ void rt_bgp_session(struct runtime *rt, uint32_t neighbor, struct rt_bgp_session
 void rt_bgp_resync(struct runtime *rt);
 
 /* NAT event logging (control/natlog/natlog_drain.c). */
-int rt_natlog_ring_create(struct runtime *rt, uint16_t worker, struct rte_ring **ring);
+int rt_natlog_ring_create(uint16_t worker, struct rte_ring **ring);
 int rt_natlog_start(struct runtime *rt);
 /* Opens what `cfg` adds; -errno with `err` filled and nothing changed when a destination cannot be. */
 int rt_natlog_apply(struct runtime *rt, const struct secnat_config *cfg, char *err, size_t err_len);
