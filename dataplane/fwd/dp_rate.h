@@ -35,13 +35,13 @@ static inline void dp_rate_configure(struct dp_rate *r, uint64_t share_bps, uint
 	r->refill_tsc = now_tsc;
 }
 
-/* May a frame of `bytes` (as it will be on the wire, VLAN tag included) leave through `vxc` now? */
-static inline bool dp_rate_allows(struct dp_worker *w, uint16_t vxc, uint32_t bytes)
+/* Takes `bytes` (frames as they will be on the wire, VLAN tags included) from `vxc`'s bucket; false,
+ * taking nothing, when it does not hold them all. Offered bytes are the caller's to count. */
+static inline bool dp_rate_take(struct dp_worker *w, uint16_t vxc, uint32_t bytes)
 {
 	struct dp_rate *r = &w->rate[vxc];
 	uint64_t share = __atomic_load_n(&w->rate_share_bps[vxc], __ATOMIC_RELAXED);
 
-	w->counters.vxc_offered_bytes[vxc] += bytes;
 	if (unlikely(share != r->share_bps))
 		dp_rate_configure(r, share, w->tsc);
 	if (r->share_bps == 0)
@@ -60,4 +60,11 @@ static inline bool dp_rate_allows(struct dp_worker *w, uint16_t vxc, uint32_t by
 		return false;
 	r->tokens -= (uint64_t)bytes << 32;
 	return true;
+}
+
+/* May a frame of `bytes` (as it will be on the wire, VLAN tag included) leave through `vxc` now? */
+static inline bool dp_rate_allows(struct dp_worker *w, uint16_t vxc, uint32_t bytes)
+{
+	w->counters.vxc_offered_bytes[vxc] += bytes;
+	return dp_rate_take(w, vxc, bytes);
 }

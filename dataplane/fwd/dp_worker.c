@@ -10,15 +10,12 @@
 #include <rte_tcp.h>
 
 #include "dp_egress.h"
+#include "nat_burst.h"
 #include "nat_ports.h"
 
 
-struct nat_batch {
-	struct rte_mbuf *pkts[DP_BURST];
-	struct pkt_info info[DP_BURST];
-	uint16_t pools[DP_BURST];
-	uint16_t n;
-};
+/* A received burst goes to the NAT engine whole. */
+_Static_assert(DP_BURST <= NAT_BURST_MAX, "a burst must fit the NAT engine's");
 
 /* A datagram larger than `mtu`: with DF it is dropped and its sender told the MTU (RFC 1191);
  * without, it may go on, to be fragmented at egress. */
@@ -62,32 +59,34 @@ static __rte_always_inline int32_t transit(struct dp_worker *w, const struct dp_
 	return adj;
 }
 
-/* Runs a NAT batch and routes what comes out. In2out packets carry the adjacency their route
- * chose in hash.usr (their destination stays); out2in ones are routed by their new destination. */
-static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, struct nat_batch *b, bool in2out)
+/* Runs a NAT burst and sends what comes out. In2out packets carry the adjacency their route chose
+ * in hash.usr (their destination stays); out2in ones are routed by their new destination. */
+static void nat_and_route(struct dp_worker *w, const struct dp_config *cfg, struct nat_burst *b)
 {
 	struct rte_mbuf *out[DP_BURST * 2];
 	uint16_t n, i;
 
 	if (b->n == 0)
 		return;
-	if (in2out) {
-		n = nat_in2out_burst(&w->nat, b->pkts, b->info, b->pools, b->n, out, RTE_DIM(out), w->now);
-		for (i = 0; i < n; i++)
-			dp_route_out(w, cfg, out[i], out[i]->hash.usr);
-		return;
-	}
-	n = nat_out2in_burst(&w->nat, b->pkts, b->info, b->n, out, RTE_DIM(out), w->now);
-	for (i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(out[i], struct rte_ipv4_hdr *,
-									 out[i]->l2_len);
-		int32_t adj = dp_route(w, ip->dst_addr);
+	n = nat_burst_run(&w->nat, b, out, RTE_DIM(out), w->now);
+	if (b->dir == NAT_DIR_OUT2IN) {
+		uint16_t routed = 0;
 
-		if (adj < 0)
-			dp_drop(w, out[i], PKT_DROP_no_route);
-		else
-			dp_route_out(w, cfg, out[i], (uint32_t)adj);
+		for (i = 0; i < n; i++) {
+			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(out[i], struct rte_ipv4_hdr *,
+										 out[i]->l2_len);
+			int32_t adj = dp_route(w, ip->dst_addr);
+
+			if (adj < 0) {
+				dp_drop(w, out[i], PKT_DROP_no_route);
+				continue;
+			}
+			out[i]->hash.usr = (uint32_t)adj;
+			out[routed++] = out[i];
+		}
+		n = routed;
 	}
+	dp_route_out_burst(w, cfg, out, n);
 }
 
 /* Starts fetching the headers of a packet a few places further in the burst. */
@@ -107,13 +106,14 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 		      struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp_port *p = &cfg->ports[port];
-	struct nat_batch b;
+	struct pkt_info infos[DP_BURST];
+	struct nat_burst b;
 	uint16_t i;
 
-	b.n = 0;
+	nat_burst_begin(&b, NAT_DIR_IN2OUT);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct pkt_info *info = &b.info[b.n];
+		struct pkt_info *info = &infos[b.n];
 		enum pkt_drop why;
 		int32_t adj;
 
@@ -144,11 +144,10 @@ static void lan_input(struct dp_worker *w, const struct dp_config *cfg, uint16_t
 			dp_route_out(w, cfg, m, (uint32_t)adj); /* announced public sources need no NAT */
 			continue;
 		}
-		b.pools[b.n] = w->shared->adj[adj].vxc;
 		m->hash.usr = (uint32_t)adj; /* translation keeps the destination: so does the route */
-		b.pkts[b.n++] = m;
+		nat_burst_add(&w->nat, &b, m, info, w->shared->adj[adj].vxc);
 	}
-	nat_and_route(w, cfg, &b, true);
+	nat_and_route(w, cfg, &b);
 }
 
 /*
@@ -225,13 +224,14 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 		       struct rte_mbuf **pkts, uint16_t n, bool handed_off)
 {
 	const struct dp_port *p = &cfg->ports[port];
-	struct nat_batch b;
+	struct pkt_info infos[DP_BURST];
+	struct nat_burst b;
 	uint16_t i;
 
-	b.n = 0;
+	nat_burst_begin(&b, NAT_DIR_OUT2IN);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct pkt_info *info = &b.info[b.n];
+		struct pkt_info *info = &infos[b.n];
 		rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4); /* what is handed over */
 		uint16_t vxc = handed_off ? (uint16_t)m->hash.usr : aend_vxc(p, m, &type);
 		const struct dp_vxc *v;
@@ -285,7 +285,7 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 			if (unlikely(rte_be_to_cpu_16(info->ip->total_length) > cfg->lan_mtu) &&
 			    !dp_fits_or_may_fragment(w, cfg, port, vxc, m, info, cfg->lan_mtu))
 				continue;
-			b.pkts[b.n++] = m; /* a reply to a translated flow, or unsolicited: NAT decides */
+			nat_burst_add(&w->nat, &b, m, info, 0); /* a reply, or unsolicited: NAT decides */
 			continue;
 		}
 		if (!dp_is_exempt(cfg, dst)) {
@@ -296,7 +296,7 @@ static void aend_input(struct dp_worker *w, const struct dp_config *cfg, uint16_
 		if (adj >= 0)
 			dp_route_out(w, cfg, m, (uint32_t)adj);
 	}
-	nat_and_route(w, cfg, &b, false);
+	nat_and_route(w, cfg, &b);
 }
 
 /* Replies other workers received for this one's sessions; a burst may mix A-end ports. */

@@ -24,19 +24,6 @@ static inline rte_be16_t nat_next_ip_id(struct nat_worker *w)
 	return rte_cpu_to_be_16(id);
 }
 
-static inline void nat_key_fill(struct nat_key *k, enum nat_key_kind kind, uint8_t proto,
-				rte_be32_t local_addr, rte_be16_t local_port, rte_be32_t remote_addr,
-				rte_be16_t remote_port)
-{
-	k->local_addr = local_addr;
-	k->remote_addr = remote_addr;
-	k->local_port = local_port;
-	k->remote_port = remote_port;
-	k->proto = proto;
-	k->kind = (uint8_t)kind;
-	k->zero = 0;
-}
-
 static inline void nat_session_key_in2out(const struct nat_session *s, struct nat_key *k)
 {
 	nat_key_fill(k, NAT_KEY_IN2OUT, s->proto, s->inside_addr, s->inside_port, s->remote_addr,

@@ -52,6 +52,19 @@ struct nat_key {
 
 _Static_assert(sizeof(struct nat_key) == 16, "nat_key must stay 16 bytes for rte_hash's fast compare");
 
+static inline void nat_key_fill(struct nat_key *k, enum nat_key_kind kind, uint8_t proto,
+				rte_be32_t local_addr, rte_be16_t local_port, rte_be32_t remote_addr,
+				rte_be16_t remote_port)
+{
+	k->local_addr = local_addr;
+	k->remote_addr = remote_addr;
+	k->local_port = local_port;
+	k->remote_port = remote_port;
+	k->proto = proto;
+	k->kind = (uint8_t)kind;
+	k->zero = 0;
+}
+
 /*
  * One session: 44 bytes. The identity (addresses, ports, proto) is written only when the session is
  * created or released, inside a `seq` write section, so that a reader on another thread can copy it
