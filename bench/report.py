@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Turns bench/run.sh's results.json (one JSON object per case) into a table and a plot.
+"""Turns bench/run.sh's results.json (one JSON object per case) into tables and plots.
 
 usage: report.py DIR MEMORY [--write RESULTS.md]
-Always prints the table; with --write also writes the Markdown file, and DIR/mpps.png if gnuplot
-is there (Debian's gnuplot-nox).
+Always prints the tables; with --write also writes the Markdown file and, if gnuplot is there
+(Debian's gnuplot-nox), DIR/mpps.png, ratio.png and cycles.png (memif, against sessions).
 """
 import json
 import os
@@ -97,7 +97,7 @@ def memif_table(rows, plot):
                      f"{fmt(ceiling[0])} / {fmt(ceiling[1])} | {fmt(mfr_ratio)} | "
                      f"{fmt(ndr[0])} / {fmt(ndr[1])} | {fmt(ndr_ratio)} | {fmt(cycles, '.0f')} | "
                      f"{fmt(p50, '.1f')} / {fmt(p99, '.1f')} | {bad} |")
-        plot.setdefault(mode, []).append((flows, mfr[1], mfr[0]))
+        plot.setdefault(mode, []).append((flows, mfr[1], mfr[0], mfr_ratio, cycles))
     return lines
 
 
@@ -212,8 +212,7 @@ def main():
     if not write:
         return
     rounds = max(r["round"] for r in rows)
-    png = os.path.join(out, "mpps.png")
-    have_plot = draw(plot, out, png)
+    plots = draw(plot, out)
     with open(write, "w") as f:
         f.write("# Benchmark results\n\n")
         f.write("Written by `bench/run.sh` (see README, \"Performance\"); do not edit by hand.\n\n")
@@ -238,8 +237,8 @@ def main():
                     "each to the worker owning its port) or steered to that worker, as a NIC with rte_flow "
                     "rules or RSS prediction would. Per worker: what came back on each worker's queue.\n")
             f.write("\n".join(scaling) + "\n")
-        if have_plot:
-            f.write("\n![Mpps against sessions](results/mpps.png)\n")
+        for name, title in plots:
+            f.write(f"\n![{title}](results/{name})\n")
         if veth:
             f.write("\n## veth: secnat against Linux's own NAT\n\n")
             f.write("The same generator through AF_XDP on two veth pairs, 64-byte frames, UDP, untagged A-end. "
@@ -251,23 +250,38 @@ def main():
             f.write("\n".join(veth) + "\n")
 
 
-def draw(plot, out, png):
+# The memif plots: file, title, y axis, and per direction the .dat columns drawn (column, label,
+# dashed). Columns: 1 sessions, 2 secnat Mpps, 3 testpmd Mpps, 4 secnat/testpmd, 5 cycles/packet.
+PLOTS = (
+    ("mpps.png", "Mpps against sessions", "Mpps (maximum forwarding rate)",
+     ((2, "secnat", False), (3, "testpmd io", True))),
+    ("ratio.png", "secnat / testpmd io against sessions", "secnat / testpmd io (maximum forwarding rate)",
+     ((4, "secnat / testpmd", False),)),
+    ("cycles.png", "secnat's worker cycles per packet against sessions", "worker cycles per packet",
+     ((5, "secnat", False),)),
+)
+
+
+def draw(plot, out):
+    """Writes the plots (gnuplot, when installed); returns [(file, title)] of those written."""
     if not plot or shutil.which("gnuplot") is None:
-        return False
-    script = ["set terminal pngcairo size 900,540", f"set output '{png}'", "set logscale x",
-              "set xlabel 'sessions'", "set ylabel 'Mpps (maximum forwarding rate)'", "set key outside right",
-              "set grid", "set yrange [0:*]"]
-    series = []
-    for mode, points in sorted(plot.items()):
-        data = os.path.join(out, f"{mode}.dat")
-        with open(data, "w") as f:
-            for flows, secnat, testpmd in sorted(points):
-                f.write(f"{flows} {secnat} {testpmd}\n")
-        series.append(f"'{data}' using 1:2 with linespoints title 'secnat {mode}'")
-        series.append(f"'{data}' using 1:3 with lines dashtype 2 title 'testpmd io {mode}'")
-    script.append("plot " + ", ".join(series))
-    subprocess.run(["gnuplot"], input="\n".join(script), text=True, check=True)
-    return True
+        return []
+    for mode, points in plot.items():
+        with open(os.path.join(out, f"{mode}.dat"), "w") as f:
+            for point in sorted(points):
+                f.write(" ".join("NaN" if v is None else str(v) for v in point) + "\n")
+    drawn = []
+    for name, title, ylabel, columns in PLOTS:
+        script = ["set terminal pngcairo size 900,540", f"set output '{os.path.join(out, name)}'",
+                  "set logscale x", "set xlabel 'sessions'", f'set ylabel "{ylabel}"', f'set title "{title}"',
+                  "set key outside right", "set grid", "set yrange [0:*]", "set datafile missing 'NaN'"]
+        series = [f"'{os.path.join(out, mode + '.dat')}' using 1:{col} with "
+                  f"{'lines dashtype 2' if dashed else 'linespoints'} title '{label} {mode}'"
+                  for mode in sorted(plot) for col, label, dashed in columns]
+        script.append("plot " + ", ".join(series))
+        subprocess.run(["gnuplot"], input="\n".join(script), text=True, check=True)
+        drawn.append((name, title))
+    return drawn
 
 
 main()

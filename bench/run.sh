@@ -10,7 +10,7 @@
 #
 #   bench/run.sh            full matrix, each case three times with the devices taking turns (about
 #                           40 minutes): writes bench/results/results.json, bench/RESULTS.md and
-#                           bench/results/mpps.png
+#                           bench/results/{mpps,ratio,cycles}.png
 #   bench/run.sh --quick    a smoke run in under two minutes, to a temporary directory (CI)
 #   BENCH_LEGS=veth bench/run.sh --quick   only the legs named (memif, veth), for development
 #   BENCH_MEMIF_CASES="new 4194304" bench/run.sh   only these memif cases ("MODE FLOWS", comma
