@@ -89,10 +89,12 @@ static __rte_always_inline bool dp_egress_finish(struct dp_worker *w, const stru
 {
 	uint16_t ttl_word_before, ttl_word_after;
 
-	/* The TTL shares its checksum word with the protocol. */
+	/* The TTL shares its checksum word with the protocol. The word is changed in a register and
+	 * stored once: reading it back over a one-byte store still in flight would stall. */
 	memcpy(&ttl_word_before, &ip->time_to_live, 2);
-	ip->time_to_live--;
-	memcpy(&ttl_word_after, &ip->time_to_live, 2);
+	ttl_word_after = ttl_word_before;
+	((uint8_t *)&ttl_word_after)[0]--; /* the word's first byte is the TTL */
+	memcpy(&ip->time_to_live, &ttl_word_after, 2);
 	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, ttl_word_before, ttl_word_after);
 
 	if (unlikely(rte_pktmbuf_pkt_len(m) - m->l2_len > port->mtu)) {
