@@ -43,11 +43,6 @@ static inline void nat_burst_begin(struct nat_burst *b, enum nat_dir dir)
 	b->n_keys = 0;
 }
 
-static inline bool nat_burst_full(const struct nat_burst *b)
-{
-	return b->n == NAT_BURST_MAX;
-}
-
 static __rte_always_inline enum nat_pkt_class nat_classify(enum nat_dir dir, const struct pkt_info *info,
 							    struct nat_key *k, uint8_t *why)
 {
@@ -84,8 +79,8 @@ static __rte_always_inline enum nat_pkt_class nat_classify(enum nat_dir dir, con
 	return NAT_CLASS_KEYED;
 }
 
-/* Adds `m`, parsed into `info` (which must stay as it is until the run), to a burst that is not
- * full; `pool` is the translation pool its route chose (in2out; 0 for out2in). */
+/* Adds `m`, parsed into `info` (which must stay as it is until the run), to a burst that holds
+ * fewer than NAT_BURST_MAX; `pool` is the translation pool its route chose (in2out; 0 for out2in). */
 static __rte_always_inline void nat_burst_add(const struct nat_worker *w, struct nat_burst *b,
 					      struct rte_mbuf *m, struct pkt_info *info, uint16_t pool)
 {
