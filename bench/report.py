@@ -231,6 +231,11 @@ def main():
         f.write("\n".join(memif + new) + "\n")
         f.write("\n† generator-bound: the device reached 95% of what the generator could offer it in that "
                 "case, so the number is the generator's; no ratio is taken from such a round.\n")
+        if not scaling and memif:
+            f.write("\n## Several workers\n\nNot in this run: it had one worker only (bench/run.sh skips a "
+                    "worker count its --dut-cpus and --gen-cpus cannot give a CPU each; this machine has "
+                    f"{os.cpu_count()}). On a machine with the cores: bench/run.sh --workers 1,2,4,8 "
+                    "--dut-cpus 0-8 --gen-cpus 9-15 (README, \"Several workers\").\n")
         if scaling:
             f.write("\n## Several workers\n\nEach worker its own queue pair, the generator as many lanes. "
                     "memif has no RSS: the generator sends each flow's frames on the queue of the worker "
