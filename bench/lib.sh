@@ -23,6 +23,13 @@ bench_build() {
   meson compile -C "$builddir" "$@" >/dev/null
 }
 
+# The table size secnat gets for a case of `flows` flows: the flows and a quarter more, at least
+# 65,536 (bench/run.sh, bench/profile.sh).
+sessions_for() {
+  local flows=$1
+  echo $((flows + flows / 4 > 65536 ? flows + flows / 4 : 65536))
+}
+
 # bench_hugepages PAGES: makes PAGES free 2 MiB pages available (as root) and mounts hugetlbfs.
 # Prints "huge" when they are there, "none" when not (run with --no-huge then: slower, TLB misses
 # and page faults, so the two modes' numbers are not comparable).

@@ -27,7 +27,7 @@ trap cleanup EXIT
 
 huge=(--huge-unlink)
 [ "$(bench_hugepages 2048)" = huge ] || huge=(--no-huge)
-sessions=$((flows + flows / 4 > 65536 ? flows + flows / 4 : 65536))
+sessions=$(sessions_for "$flows")
 
 # The generator: one trial at full speed, long enough for learning, the samples and a margin.
 "$builddir/bench/secnat_gen" --no-pci "${eal_extra[@]}" --lcores 0@1 --file-prefix "secnat-profile-gen-$$" \

@@ -120,12 +120,11 @@ def scaling_table(rows):
                 mine = by_round(rows, "memif", dut, mode, flows, w, steer)
                 if not mine or (w == 1 and steer == "owner"):
                     continue
-                mfr = median(r["mfr_mpps"] for r in mine.values())
                 lanes = [median(r["mfr_by_lane_mpps"][i] for r in mine.values() if "mfr_by_lane_mpps" in r)
                          for i in range(w)]
-                eff = None if any(bound(r) for r in mine.values()) else ratio(mfr, base and base * w)
-                mark = "†" if any(bound(r) for r in mine.values()) else ""
-                lines.append(f"| {mode} | {flows:,} | {label} | {w} | {fmt(mfr)}{mark} | "
+                eff = None if any(bound(r) for r in mine.values()) else \
+                    ratio(median(r["mfr_mpps"] for r in mine.values()), base and base * w)
+                lines.append(f"| {mode} | {flows:,} | {label} | {w} | {mfr_cell(mine)} | "
                              f"{' / '.join(fmt(x) for x in lanes)} | {fmt(eff)} | "
                              f"{fmt(median(r['gen_ceiling_mpps'] for r in mine.values()))} |")
     return lines

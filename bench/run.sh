@@ -148,12 +148,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Table size for a case: the flows and a quarter more, at least 65,536.
-sessions_for() {
-  local flows=$1
-  echo $((flows + flows / 4 > 65536 ? flows + flows / 4 : 65536))
-}
-
 # secnat_start NS CONFIG FLOWS VDEV...: secnat in namespace NS ("" for none) on CPU 0.
 secnat_start() {
   local ns=$1 conf=$2 flows=$3 sessions mem vdevs=() v
